@@ -20,6 +20,8 @@
 //!
 //! [context]
 //! keep_screenshots = 3
+//! screenshot_long_edge = 1024   # the newest screenshot's long edge at most; 0: provider limit
+//! older_screenshots_half = true # older kept screenshots go at half size
 //! ```
 //!
 //! `-c` takes the same keys with dots for tables: `-c http.timeout_ms=500 -c model=claude-opus-4-5`.
@@ -68,6 +70,10 @@ pub struct HttpConfig {
 pub struct ContextConfig {
     /// Screenshots kept in a model's context.
     pub keep_screenshots: Option<usize>,
+    /// The newest screenshot's long edge at most (0: the provider's own limit).
+    pub screenshot_long_edge: Option<u32>,
+    /// Older screenshots kept in the context are sent at half size.
+    pub older_screenshots_half: Option<bool>,
 }
 
 /// Why the configuration could not be used.

@@ -9,7 +9,7 @@
 mod support;
 
 use base64::Engine as _;
-use deskhand_actions::{Size, anthropic_target};
+use deskhand_actions::{DEFAULT_LONG_EDGE, Size, anthropic_target, fit_long_edge};
 use serde_json::{Value, json};
 use std::time::Duration;
 use support::http_server::{MockServer, Received, Reply};
@@ -39,7 +39,12 @@ fn end_turn(text: &str) -> Value {
 }
 
 /// Checks what every Messages API request must carry; returns the user turn's blocks.
-fn check_request(req: &Received, scaled: Size, problems: &mut Vec<String>) -> Vec<Value> {
+fn check_request(
+    req: &Received,
+    scaled: Size,
+    older: Size,
+    problems: &mut Vec<String>,
+) -> Vec<Value> {
     let mut expect = |ok: bool, what: String| {
         if !ok {
             problems.push(what);
@@ -89,7 +94,8 @@ fn check_request(req: &Received, scaled: Size, problems: &mut Vec<String>) -> Ve
             format!("message {i} has role {}", m["role"]),
         );
     }
-    // Every image is a base64 PNG of the scaled size.
+    // Every image is a base64 PNG: the newest of the scaled size, older ones at half of it.
+    let mut images = Vec::new();
     for m in &msgs {
         for block in m["content"].as_array().into_iter().flatten() {
             let inner: Vec<&Value> = if block["type"] == "tool_result" {
@@ -97,19 +103,34 @@ fn check_request(req: &Received, scaled: Size, problems: &mut Vec<String>) -> Ve
             } else {
                 vec![block]
             };
-            for img in inner.into_iter().filter(|b| b["type"] == "image") {
-                let data = img["source"]["data"].as_str().unwrap_or("");
-                let png = base64::engine::general_purpose::STANDARD
-                    .decode(data)
-                    .unwrap_or_default();
-                match deskhand_vision::Frame::from_png(&png) {
-                    Ok(f) => expect(
-                        f.width() == scaled.width && f.height() == scaled.height,
-                        format!("image of {}x{}", f.width(), f.height()),
-                    ),
-                    Err(e) => expect(false, format!("image is not a PNG: {e}")),
-                }
-            }
+            images.extend(inner.into_iter().filter(|b| b["type"] == "image"));
+        }
+    }
+    for (i, img) in images.iter().enumerate() {
+        let keys: Vec<&String> = img
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        expect(
+            keys.iter()
+                .all(|k| *k == "type" || *k == "source" || *k == "cache_control"),
+            format!("image block keys {keys:?}"),
+        );
+        let want = if i + 1 == images.len() { scaled } else { older };
+        let data = img["source"]["data"].as_str().unwrap_or("");
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .unwrap_or_default();
+        match deskhand_vision::Frame::from_png(&png) {
+            Ok(f) => expect(
+                f.width() == want.width && f.height() == want.height,
+                format!(
+                    "image {i} of {}x{}, expected {want:?}",
+                    f.width(),
+                    f.height()
+                ),
+            ),
+            Err(e) => expect(false, format!("image is not a PNG: {e}")),
         }
     }
     last["content"].as_array().cloned().unwrap_or_default()
@@ -134,7 +155,8 @@ fn check_answers(content: &[Value], id: &str, problems: &mut Vec<String>) {
     }
 }
 
-fn xterm_task(width: u32, height: u32) {
+/// `native`: with `-c` settings that send every screenshot at the demo's target size.
+fn xterm_task(width: u32, height: u32, native: bool) {
     let display = display(width, height);
     let (mut xterm, _) = display
         .launch("xterm -geometry 80x24+100+100", Duration::from_secs(20))
@@ -142,7 +164,12 @@ fn xterm_task(width: u32, height: u32) {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("from-claude.txt");
     let screen = Size::new(width, height);
-    let scaled = anthropic_target(screen);
+    let (scaled, older) = if native {
+        (anthropic_target(screen), anthropic_target(screen))
+    } else {
+        let s = fit_long_edge(anthropic_target(screen), DEFAULT_LONG_EDGE);
+        (s, Size::new(s.width / 2, s.height / 2))
+    };
     // Aim at screen pixel (300, 200), inside the terminal, in the screenshot's own pixels.
     let mx = (300.0 * f64::from(scaled.width) / f64::from(width)).round() as i64;
     let my = (200.0 * f64::from(scaled.height) / f64::from(height)).round() as i64;
@@ -159,7 +186,7 @@ fn xterm_task(width: u32, height: u32) {
         end_turn("The file is written."),
     ];
     let server = MockServer::start(Box::new(move |req, i, problems| {
-        let content = check_request(req, scaled, problems);
+        let content = check_request(req, scaled, older, problems);
         match i {
             0 => {
                 let text = content
@@ -191,6 +218,16 @@ fn xterm_task(width: u32, height: u32) {
     )
     .env("ANTHROPIC_API_KEY", KEY)
     .env_remove("ANTHROPIC_BASE_URL")
+    .args(if native {
+        &[
+            "-c",
+            "context.screenshot_long_edge=0",
+            "-c",
+            "context.older_screenshots_half=false",
+        ][..]
+    } else {
+        &[]
+    })
     .output()
     .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -230,17 +267,22 @@ fn xterm_task(width: u32, height: u32) {
 
 #[test]
 fn anthropic_drives_xterm_at_1280x800() {
-    xterm_task(1280, 800);
+    xterm_task(1280, 800, false);
 }
 
 #[test]
 fn anthropic_drives_xterm_at_1366x768() {
-    xterm_task(1366, 768);
+    xterm_task(1366, 768, false);
 }
 
 #[test]
 fn anthropic_drives_xterm_at_1920x1080() {
-    xterm_task(1920, 1080);
+    xterm_task(1920, 1080, false);
+}
+
+#[test]
+fn full_size_screenshots_when_configured_at_1920x1080() {
+    xterm_task(1920, 1080, true);
 }
 
 #[test]
@@ -271,7 +313,7 @@ fn computer_20251124_zoom_returns_the_region_in_detail() {
     let turns = [
         json!({"id": "m1", "type": "message", "role": "assistant", "model": "claude-opus-4-5",
                "content": [{"type": "tool_use", "id": "toolu_z", "name": "computer",
-                            "input": {"action": "zoom", "region": [0, 0, 683, 384]}}],
+                            "input": {"action": "zoom", "region": [0, 0, 512, 288]}}],
                "stop_reason": "tool_use", "usage": {"input_tokens": 10, "output_tokens": 5}}),
         end_turn("Seen."),
     ];

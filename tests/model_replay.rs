@@ -7,7 +7,7 @@
 
 mod support;
 
-use deskhand_actions::{Size, anthropic_target};
+use deskhand_actions::{DEFAULT_LONG_EDGE, Size, anthropic_target, fit_long_edge};
 use serde_json::{Value, json};
 use std::time::Duration;
 use support::http_server::{MockServer, Reply};
@@ -23,7 +23,7 @@ fn tool_use(id: &str, input: Value) -> Value {
 fn a_recorded_model_run_replays_offline_to_the_same_end_state() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("replayed.txt");
-    let scaled = anthropic_target(Size::new(1280, 800));
+    let scaled = fit_long_edge(anthropic_target(Size::new(1280, 800)), DEFAULT_LONG_EDGE);
     let (mx, my) = (
         300 * i64::from(scaled.width) / 1280,
         200 * i64::from(scaled.height) / 800,

@@ -7,7 +7,7 @@
 
 mod support;
 
-use deskhand_actions::{Size, anthropic_target};
+use deskhand_actions::{DEFAULT_LONG_EDGE, Size, anthropic_target, fit_long_edge};
 use serde_json::{Value, json};
 use std::process::Stdio;
 use std::time::Duration;
@@ -114,7 +114,10 @@ fn xterm_task(width: u32, height: u32, preview: bool) {
         .expect("xterm shows a window");
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("from-openai.txt");
-    let scaled = anthropic_target(Size::new(width, height));
+    let scaled = fit_long_edge(
+        anthropic_target(Size::new(width, height)),
+        DEFAULT_LONG_EDGE,
+    );
     let x = (300.0 * f64::from(scaled.width) / f64::from(width)).round() as i64;
     let y = (200.0 * f64::from(scaled.height) / f64::from(height)).round() as i64;
     let command = format!("printf 'openai %s\\n' {width} > {}\n", target.display());

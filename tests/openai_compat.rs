@@ -9,7 +9,7 @@
 mod support;
 
 use base64::Engine as _;
-use deskhand_actions::{ModelSpace, Size};
+use deskhand_actions::{DEFAULT_LONG_EDGE, ModelSpace, Size, fit_long_edge};
 use serde_json::{Value, json};
 use std::time::Duration;
 use support::http_server::{MockServer, Received, Reply};
@@ -37,30 +37,53 @@ fn check(req: &Received, model: &str, image: Size, problems: &mut Vec<String>) {
         problems.push(format!("model {}", req.body["model"]));
     }
     let msgs = req.body["messages"].as_array().cloned().unwrap_or_default();
-    let last = msgs.last().cloned().unwrap_or_default();
-    let url = last["content"]
-        .as_array()
-        .and_then(|p| p.iter().find(|p| p["type"] == "image_url"))
-        .and_then(|p| p["image_url"]["url"].as_str())
-        .unwrap_or("")
-        .to_owned();
-    let Some(data) = url.strip_prefix("data:image/png;base64,") else {
-        problems.push("the last user turn has no PNG image part".into());
-        return;
-    };
-    let png = base64::engine::general_purpose::STANDARD
-        .decode(data)
-        .unwrap_or_default();
-    match deskhand_vision::Frame::from_png(&png) {
-        Ok(f) if f.width() == image.width && f.height() == image.height => {}
-        Ok(f) => problems.push(format!(
-            "image {}x{}, expected {}x{}",
-            f.width(),
-            f.height(),
-            image.width,
-            image.height
-        )),
-        Err(e) => problems.push(format!("not a PNG: {e}")),
+    let parts: Vec<&Value> = msgs
+        .iter()
+        .flat_map(|m| m["content"].as_array().into_iter().flatten())
+        .collect();
+    if parts
+        .iter()
+        .any(|p| p.as_object().is_some_and(|o| o.len() != 2))
+    {
+        problems.push("a content part has keys beyond type and its payload".into());
+    }
+    let urls: Vec<&str> = parts
+        .iter()
+        .filter(|p| p["type"] == "image_url")
+        .filter_map(|p| p["image_url"]["url"].as_str())
+        .collect();
+    let last_has_image = msgs
+        .last()
+        .and_then(|m| m["content"].as_array())
+        .is_some_and(|p| p.iter().any(|p| p["type"] == "image_url"));
+    if !last_has_image {
+        problems.push("the last user turn has no image part".into());
+    }
+    // The newest screenshot at the model's size; older ones at half of it.
+    for (i, url) in urls.iter().enumerate() {
+        let want = if i + 1 == urls.len() {
+            image
+        } else {
+            Size::new(image.width / 2, image.height / 2)
+        };
+        let Some(data) = url.strip_prefix("data:image/png;base64,") else {
+            problems.push("an image part is not a PNG data URL".into());
+            continue;
+        };
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .unwrap_or_default();
+        match deskhand_vision::Frame::from_png(&png) {
+            Ok(f) if f.width() == want.width && f.height() == want.height => {}
+            Ok(f) => problems.push(format!(
+                "image {i} {}x{}, expected {}x{}",
+                f.width(),
+                f.height(),
+                want.width,
+                want.height
+            )),
+            Err(e) => problems.push(format!("not a PNG: {e}")),
+        }
     }
 }
 
@@ -72,7 +95,14 @@ fn run_task(width: u32, height: u32, model: &str, space: ModelSpace, extra: &[&s
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("from-uitars.txt");
     let screen = Size::new(width, height);
-    let image = space.image_size(screen);
+    // The newest screenshot's long edge is 1024 at most: smart-resize within that many pixels,
+    // and relative coordinates on the scaled image.
+    let fit = fit_long_edge(screen, DEFAULT_LONG_EDGE);
+    let space = space.with_max_pixels(fit.pixels());
+    let image = match space {
+        ModelSpace::Relative1000 => fit,
+        _ => space.image_size(screen),
+    };
     let (mx, my) = space.from_screen(deskhand_actions::Point::new(300, 200), screen);
     let command = format!("printf 'ok %s\\\\n' {width} > {}\\n", target.display());
     let turns = [

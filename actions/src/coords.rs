@@ -86,6 +86,24 @@ impl ModelSpace {
         max_pixels: UI_TARS_MAX_PIXELS,
     };
 
+    /// This space with smart-resize images of at most `max_pixels` pixels (other spaces are
+    /// returned as they are). The model's coordinates follow the image it is shown, so a
+    /// smaller image is still mapped back exactly.
+    pub fn with_max_pixels(self, max: u64) -> ModelSpace {
+        match self {
+            ModelSpace::SmartResize {
+                factor,
+                min_pixels,
+                max_pixels,
+            } => ModelSpace::SmartResize {
+                factor,
+                min_pixels,
+                max_pixels: max_pixels.min(max.max(min_pixels)),
+            },
+            other => other,
+        }
+    }
+
     /// Converts a model coordinate to the screen pixel it names: rounded to
     /// the nearest pixel and clamped into the screen.
     pub fn to_screen(&self, x: f64, y: f64, screen: Size) -> Point {
@@ -257,6 +275,29 @@ const ANTHROPIC_TARGETS: [Size; 3] = [
 const ANTHROPIC_MAX_EDGE: u32 = 1568;
 /// The API downscales images with more pixels than this.
 const ANTHROPIC_MAX_PIXELS: u64 = 1_150_000;
+
+/// The long edge deskhand scales screenshots to by default (XGA's width): the size Anthropic
+/// recommends for computer use, and where a model's clicks are still within a pixel or two.
+pub const DEFAULT_LONG_EDGE: u32 = 1024;
+
+/// `size` scaled down, keeping its aspect ratio, so that its long edge is at most `long_edge`.
+/// Never upscales; `long_edge` 0 means no limit.
+///
+/// ```
+/// use deskhand_actions::{fit_long_edge, Size};
+/// assert_eq!(fit_long_edge(Size::new(1280, 800), 1024), Size::new(1024, 640));
+/// assert_eq!(fit_long_edge(Size::new(1920, 1080), 1024), Size::new(1024, 576));
+/// assert_eq!(fit_long_edge(Size::new(800, 600), 1024), Size::new(800, 600));
+/// ```
+pub fn fit_long_edge(size: Size, long_edge: u32) -> Size {
+    let long = size.width.max(size.height);
+    if long_edge == 0 || long <= long_edge {
+        return size;
+    }
+    let scale = f64::from(long_edge) / f64::from(long);
+    let side = |v: u32| ((f64::from(v) * scale).round() as u32).clamp(1, long_edge);
+    Size::new(side(size.width), side(size.height))
+}
 
 /// The screenshot size to send to Anthropic's `computer` tool for a screen.
 ///

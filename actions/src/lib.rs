@@ -23,7 +23,7 @@ pub mod point;
 
 pub use action::{Action, ActionError, Button};
 pub use cancel::{Cancel, Cancelled};
-pub use coords::{ModelSpace, anthropic_target, smart_resize};
+pub use coords::{DEFAULT_LONG_EDGE, ModelSpace, anthropic_target, fit_long_edge, smart_resize};
 pub use driver::enigo::EnigoDriver;
 pub use driver::perform::Hands;
 pub use driver::recording::{InputEvent, RecordingDriver};

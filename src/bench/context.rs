@@ -5,11 +5,17 @@
 //! Token estimates: Anthropic ≈ width·height/750 per image; Qwen-VL/UI-TARS one token per 28×28
 //! patch. OpenAI's Responses API keeps the conversation on its side (`previous_response_id`),
 //! so only one new screenshot is sent per step; its tokens are estimated like Anthropic's.
+//!
+//! deskhand's rows use the default [`Sizing`]: the newest screenshot's long edge at most 1024,
+//! older kept screenshots at half size. A "native" row shows the demo-target size with every
+//! screenshot at full size (`screenshot_long_edge = 0`, `older_screenshots_half = false`).
 
 use crate::policy::anthropic::{History, Keep};
+use crate::policy::openai_compat::Coords;
+use crate::policy::screenshot::{self, Sizing};
 use base64::Engine as _;
-use deskhand_actions::{ModelSpace, Size, anthropic_target};
-use deskhand_vision::{Frame, resize};
+use deskhand_actions::{Size, anthropic_target, fit_long_edge};
+use deskhand_vision::{Filter, Frame, ImageFormat, encode, resize_with};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -24,37 +30,31 @@ pub struct ContextCost {
     pub tokens_per_step: f64,
 }
 
-/// Base64 bytes of the screenshot deskhand sends at size `to` (the providers' own path).
-fn ours_b64_len(frame: &Frame, to: Size) -> anyhow::Result<f64> {
-    let shot =
-        crate::policy::screenshot::prepare(frame, to, crate::policy::screenshot::Upscale::Exact)?;
-    Ok(shot.base64.len() as f64)
+/// Base64 bytes of the screenshot deskhand sends at size `to` (the providers' own path), and
+/// of the stand-in that replaces it once it is older.
+fn ours_b64_len(frame: &Frame, to: Size, sizing: Sizing) -> anyhow::Result<(f64, f64, Size)> {
+    let full = screenshot::prepare(frame, to, screenshot::Upscale::Exact)?;
+    let older = sizing.older(frame, &full)?;
+    Ok((
+        full.base64.len() as f64,
+        older.base64.len() as f64,
+        older.size,
+    ))
 }
 
-/// Base64 bytes of the demo's PNG at size `to`: ImageMagick's default (zlib level 6)
-/// compression with adaptive filtering.
+/// Base64 bytes of the demo's PNG at size `to`: an RGB PNG (as scrot writes it) with
+/// ImageMagick's default (zlib level 6) compression and adaptive filtering, which is what
+/// [`ImageFormat::PngCompact`] makes, of the screen shrunk with ImageMagick's Lanczos filter.
 fn demo_b64_len(frame: &Frame, to: Size) -> anyhow::Result<f64> {
-    let small = resize(
-        frame,
-        deskhand_vision::Size {
-            width: to.width,
-            height: to.height,
-        },
-    )?;
-    let mut out = Vec::new();
-    let enc = image::codecs::png::PngEncoder::new_with_quality(
-        &mut out,
-        image::codecs::png::CompressionType::Default,
-        image::codecs::png::FilterType::Adaptive,
-    );
-    image::ImageEncoder::write_image(
-        enc,
-        small.rgba(),
-        to.width,
-        to.height,
-        image::ExtendedColorType::Rgba8,
-    )?;
-    Ok(base64::engine::general_purpose::STANDARD.encode(&out).len() as f64)
+    let size = deskhand_vision::Size {
+        width: to.width,
+        height: to.height,
+    };
+    let small = resize_with(frame, size, Filter::Lanczos3)?;
+    let png = encode(&small, ImageFormat::PngCompact)?;
+    Ok(base64::engine::general_purpose::STANDARD
+        .encode(&png.bytes)
+        .len() as f64)
 }
 
 /// Average images per request over a 30-step run with our Anthropic history pruning.
@@ -92,36 +92,35 @@ pub fn measure(frame: &Frame) -> anyhow::Result<BTreeMap<String, ContextCost>> {
             tokens_per_step: 3.0 * per(xga),
         },
     );
-    let target = anthropic_target(screen);
     let n = anthropic_images_per_request(Keep { keep: 3, chunk: 2 });
-    let img = ours_b64_len(frame, target)?;
-    out.insert(
-        "deskhand anthropic".to_owned(),
-        ContextCost {
-            images_per_request: n,
-            bytes_per_step: n * img,
-            tokens_per_step: n * per(target),
-        },
-    );
-    out.insert(
-        "deskhand openai (chained)".to_owned(),
-        ContextCost {
-            images_per_request: 1.0,
-            bytes_per_step: img,
-            tokens_per_step: per(target),
-        },
-    );
-    let sr = ModelSpace::UI_TARS_1_5.image_size(screen);
-    let sr_img = ours_b64_len(frame, sr)?;
-    let patches = f64::from(sr.width / 28) * f64::from(sr.height / 28);
-    out.insert(
-        "deskhand openai-compat (3 kept)".to_owned(),
-        ContextCost {
-            images_per_request: 3.0,
-            bytes_per_step: 3.0 * sr_img,
-            tokens_per_step: 3.0 * patches,
-        },
-    );
+    let sizing = Sizing::default();
+    // The newest screenshot at `full`, the other kept ones as their stand-ins.
+    let mut row = |name: &str, n: f64, full: Size, sizing: Sizing, tokens: &dyn Fn(Size) -> f64| {
+        let (b_full, b_older, older) = ours_b64_len(frame, full, sizing)?;
+        out.insert(
+            name.to_owned(),
+            ContextCost {
+                images_per_request: n,
+                bytes_per_step: b_full + (n - 1.0) * b_older,
+                tokens_per_step: tokens(full) + (n - 1.0) * tokens(older),
+            },
+        );
+        anyhow::Ok(())
+    };
+    let native = anthropic_target(screen);
+    let all_full = Sizing {
+        long_edge: 0,
+        older_half: false,
+    };
+    row("deskhand anthropic, native", n, native, all_full, &per)?;
+    let target = fit_long_edge(native, sizing.long_edge);
+    row("deskhand anthropic", n, target, sizing, &per)?;
+    row("deskhand openai (chained)", 1.0, target, sizing, &per)?;
+    // The processor rounds each side to a multiple of 28: one token per 28×28 patch.
+    let patches =
+        |s: Size| (f64::from(s.width) / 28.0).round() * (f64::from(s.height) / 28.0).round();
+    let (_, sr) = Coords::SmartResize.space(screen, sizing.long_edge);
+    row("deskhand openai-compat (3 kept)", 3.0, sr, sizing, &patches)?;
     Ok(out)
 }
 

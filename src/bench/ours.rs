@@ -3,7 +3,10 @@
 use super::Stat;
 use crate::display::Display;
 use base64::Engine as _;
-use deskhand_actions::{Action, Button, Cancel, EnigoDriver, Hands, Size, anthropic_target};
+use deskhand_actions::{
+    Action, Button, Cancel, DEFAULT_LONG_EDGE, EnigoDriver, Hands, Size, anthropic_target,
+    fit_long_edge,
+};
 use deskhand_vision::{ImageFormat, ScreenSource, ShmSource, XcapSource, encode, resize};
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -50,13 +53,18 @@ pub fn measure(display: &Display, runs: usize) -> anyhow::Result<BTreeMap<String
         Err(e) => eprintln!("bench: xcap capture skipped: {e}"),
     }
 
-    let target = anthropic_target(Size::new(screen.width, screen.height));
+    // What the providers send by default: the demo's target, long edge at most 1024.
+    let target = fit_long_edge(
+        anthropic_target(Size::new(screen.width, screen.height)),
+        DEFAULT_LONG_EDGE,
+    );
     let to = deskhand_vision::Size {
         width: target.width,
         height: target.height,
     };
     for (label, format) in [
-        ("png", ImageFormat::Png),
+        ("png", ImageFormat::PngCompact),
+        ("png fast", ImageFormat::Png),
         ("jpeg q80", ImageFormat::Jpeg { quality: 80 }),
     ] {
         let mut last_len = 0;

@@ -317,8 +317,20 @@ fn retry_from(config: &crate::config::Config) -> crate::policy::http::Retry {
     retry
 }
 
+fn sizing_from(config: &crate::config::Config) -> crate::policy::screenshot::Sizing {
+    let mut sizing = crate::policy::screenshot::Sizing::default();
+    if let Some(edge) = config.context.screenshot_long_edge {
+        sizing.long_edge = edge;
+    }
+    if let Some(half) = config.context.older_screenshots_half {
+        sizing.older_half = half;
+    }
+    sizing
+}
+
 fn plan_policy(args: &RunArgs, cfg: &crate::config::Config) -> anyhow::Result<Plan> {
     let keep = cfg.context.keep_screenshots;
+    let sizing = sizing_from(cfg);
     match args.policy.unwrap_or(PolicyKind::Script) {
         PolicyKind::Script => {
             let path = args
@@ -342,6 +354,7 @@ fn plan_policy(args: &RunArgs, cfg: &crate::config::Config) -> anyhow::Result<Pl
             let mut config =
                 AnthropicConfig::from_env(model, args.base_url.as_deref(), instruction)?;
             config.retry = retry_from(cfg);
+            config.sizing = sizing;
             if let Some(k) = keep {
                 config.keep.keep = k.max(1);
             }
@@ -375,6 +388,7 @@ fn plan_policy(args: &RunArgs, cfg: &crate::config::Config) -> anyhow::Result<Pl
                 .context("--policy openai needs an instruction: deskhand run \"what to do\" --policy openai …")?;
             let mut config = OpenAiConfig::from_env(model, args.base_url.as_deref(), instruction)?;
             config.retry = retry_from(cfg);
+            config.sizing = sizing;
             Ok(Plan::OpenAi(Box::new(config)))
         }
         PolicyKind::OpenaiCompat => {
@@ -389,6 +403,7 @@ fn plan_policy(args: &RunArgs, cfg: &crate::config::Config) -> anyhow::Result<Pl
             let mut config =
                 CompatConfig::from_env(model, args.base_url.as_deref(), args.coords, instruction)?;
             config.retry = retry_from(cfg);
+            config.sizing = sizing;
             if let Some(k) = keep {
                 config.keep = k.max(1);
             }

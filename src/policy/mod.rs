@@ -10,7 +10,7 @@ pub mod openai;
 pub mod openai_compat;
 pub mod replay;
 pub mod safety;
-pub(crate) mod screenshot;
+pub mod screenshot;
 mod script;
 pub mod transport;
 

@@ -11,7 +11,7 @@
 
 use super::http::Retry;
 use super::safety::{SafetyCheck, SafetyGuard, TerminalGuard};
-use super::screenshot::{self, Upscale};
+use super::screenshot::{self, Sizing, Upscale};
 use super::transport::Transport;
 use super::{Decide, Policy, PolicyError, Turn};
 use crate::trajectory::{PolicyInfo, Usage};
@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use deskhand_actions::formats::openai::{
     OpenAiCall, from_openai_action, tool_definition_ga, tool_definition_preview,
 };
-use deskhand_actions::{Action, anthropic_target};
+use deskhand_actions::{Action, anthropic_target, fit_long_edge};
 use serde_json::{Value, json};
 
 /// The default API address.
@@ -38,6 +38,8 @@ pub struct OpenAiConfig {
     pub instruction: String,
     /// Retry policy for the HTTP calls.
     pub retry: Retry,
+    /// How big the screenshots are (only the newest is ever sent: the API keeps the rest).
+    pub sizing: Sizing,
 }
 
 impl std::fmt::Debug for OpenAiConfig {
@@ -83,6 +85,7 @@ impl OpenAiConfig {
             api_key,
             instruction: instruction.to_owned(),
             retry: Retry::default(),
+            sizing: Sizing::default(),
         }
     }
 
@@ -149,6 +152,10 @@ impl Policy for OpenAiPolicy {
         let mut settings = serde_json::Map::new();
         settings.insert("model".into(), self.config.model.clone().into());
         settings.insert("base_url".into(), self.config.base_url.clone().into());
+        settings.insert(
+            "screenshot_long_edge".into(),
+            self.config.sizing.long_edge.into(),
+        );
         let tool = if self.config.preview() {
             "computer_use_preview"
         } else {
@@ -162,7 +169,8 @@ impl Policy for OpenAiPolicy {
     }
 
     async fn decide(&mut self, input: Decide<'_>) -> Result<Turn, PolicyError> {
-        let shot = screenshot::prepare(input.frame, anthropic_target(input.screen), Upscale::Never)
+        let target = fit_long_edge(anthropic_target(input.screen), self.config.sizing.long_edge);
+        let shot = screenshot::prepare(input.frame, target, Upscale::Never)
             .map_err(|e| PolicyError::Fatal(format!("cannot prepare the screenshot: {e}")))?;
         let data_url = format!("data:{};base64,{}", shot.mime, shot.base64);
         let mut items = Vec::new();

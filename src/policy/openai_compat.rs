@@ -9,17 +9,18 @@
 //!
 //! The coordinate space is a setting per model ([`Coords`]): 0–1000 relative (UI-TARS 1.0),
 //! smart-resize pixels (UI-TARS 1.5, Qwen2.5-VL), or absolute screen pixels. The screenshot is
-//! sent at the size of that space, so the model's pixels are the image's.
+//! sent at the size of that space, capped by the configured long edge, so the model's pixels are
+//! the image's. Older screenshots kept in the context go at half size ([`Sizing`]).
 
 use super::http::Retry;
-use super::screenshot::{self, Upscale};
+use super::screenshot::{self, OLDER, Screenshot, Sizing, Upscale};
 use super::transport::Transport;
 use super::{Decide, Policy, PolicyError, Turn};
 use crate::trajectory::{PolicyInfo, Usage};
 use async_trait::async_trait;
 use clap::ValueEnum;
-use deskhand_actions::ModelSpace;
 use deskhand_actions::formats::uitars::parse_uitars;
+use deskhand_actions::{ModelSpace, Size, fit_long_edge};
 use serde_json::{Value, json};
 
 /// How a model's coordinates are meant.
@@ -44,11 +45,28 @@ impl Coords {
         }
     }
 
-    fn space(self) -> ModelSpace {
+    /// The space the model answers in, and the size of the screenshot it is shown, for a
+    /// screen and a long-edge limit (0: none).
+    pub fn space(self, screen: Size, long_edge: u32) -> (ModelSpace, Size) {
+        let fit = fit_long_edge(screen, long_edge);
         match self {
-            Coords::Relative1000 => ModelSpace::Relative1000,
-            Coords::SmartResize => ModelSpace::UI_TARS_1_5,
-            Coords::Pixels => ModelSpace::Screen,
+            Coords::Relative1000 => (ModelSpace::Relative1000, fit),
+            Coords::SmartResize => {
+                let space = if long_edge == 0 {
+                    ModelSpace::UI_TARS_1_5
+                } else {
+                    ModelSpace::UI_TARS_1_5.with_max_pixels(fit.pixels())
+                };
+                (space, space.image_size(screen))
+            }
+            Coords::Pixels if fit == screen => (ModelSpace::Screen, screen),
+            Coords::Pixels => (
+                ModelSpace::Scaled {
+                    width: fit.width,
+                    height: fit.height,
+                },
+                fit,
+            ),
         }
     }
 
@@ -83,6 +101,8 @@ pub struct CompatConfig {
     pub coords: Coords,
     /// Screenshots kept in the context.
     pub keep: usize,
+    /// How big the screenshots are.
+    pub sizing: Sizing,
     /// What the user asked for.
     pub instruction: String,
     /// Retry policy for the HTTP calls.
@@ -137,6 +157,7 @@ impl CompatConfig {
             api_key,
             coords,
             keep: 3,
+            sizing: Sizing::default(),
             instruction: instruction.to_owned(),
             retry: Retry::default(),
         }
@@ -162,19 +183,22 @@ impl CompatPolicy {
     }
 
     fn messages(&self) -> Vec<Value> {
-        let mut images_left = self.config.keep;
+        let mut seen = 0;
         let mut turns: Vec<Value> = self.turns.clone();
         for turn in turns.iter_mut().rev() {
             let Some(parts) = turn["content"].as_array_mut() else {
                 continue;
             };
             for part in parts.iter_mut().rev() {
-                if part["type"] == "image_url" {
-                    if images_left == 0 {
-                        *part = json!({"type": "text", "text": "(older screenshot removed)"});
-                    } else {
-                        images_left -= 1;
-                    }
+                if part["type"] != "image_url" {
+                    continue;
+                }
+                seen += 1;
+                let older = part.as_object_mut().and_then(|p| p.remove(OLDER));
+                if seen > self.config.keep {
+                    *part = json!({"type": "text", "text": "(older screenshot removed)"});
+                } else if let Some(url) = older.filter(|_| seen > 1) {
+                    part["image_url"]["url"] = url;
                 }
             }
         }
@@ -236,6 +260,14 @@ impl Policy for CompatPolicy {
         settings.insert("base_url".into(), self.config.base_url.clone().into());
         settings.insert("coords".into(), self.config.coords.name().into());
         settings.insert("keep_screenshots".into(), self.config.keep.into());
+        settings.insert(
+            "screenshot_long_edge".into(),
+            self.config.sizing.long_edge.into(),
+        );
+        settings.insert(
+            "older_screenshots_half".into(),
+            self.config.sizing.older_half.into(),
+        );
         PolicyInfo {
             name: "openai-compat".into(),
             settings,
@@ -243,8 +275,13 @@ impl Policy for CompatPolicy {
     }
 
     async fn decide(&mut self, input: Decide<'_>) -> Result<Turn, PolicyError> {
-        let space = self.config.coords.space();
-        let shot = screenshot::prepare(input.frame, space.image_size(input.screen), Upscale::Exact)
+        let sizing = self.config.sizing;
+        let (space, size) = self.config.coords.space(input.screen, sizing.long_edge);
+        let (shot, older) = screenshot::prepare(input.frame, size, Upscale::Exact)
+            .and_then(|full| {
+                let older = sizing.older(input.frame, &full)?;
+                Ok((full, older))
+            })
             .map_err(|e| PolicyError::Fatal(format!("cannot prepare the screenshot: {e}")))?;
         let mut parts = Vec::new();
         for f in input.feedback.iter().filter(|f| f.error.is_some()) {
@@ -256,7 +293,10 @@ impl Policy for CompatPolicy {
         for m in input.user_messages {
             parts.push(json!({"type": "text", "text": format!("Message from the user: {m}")}));
         }
-        parts.push(json!({"type": "image_url", "image_url": {"url": format!("data:{};base64,{}", shot.mime, shot.base64)}}));
+        let url = |s: &Screenshot| format!("data:{};base64,{}", s.mime, s.base64);
+        parts.push(
+            json!({"type": "image_url", "image_url": {"url": url(&shot)}, OLDER: url(&older)}),
+        );
         self.turns.push(json!({"role": "user", "content": parts}));
 
         let mut usage = Usage::default();

@@ -1,8 +1,13 @@
 //! Screenshots as providers want them: scaled to the size the model should see, encoded, and
 //! base64'd, together with the coordinate space the model's answers come back in.
+//!
+//! Two settings shape what a long run costs in images ([`Sizing`]): the long edge of the
+//! screenshot the model acts on (default 1024, XGA's width), and whether the older screenshots
+//! still kept in the context are sent at half that size (the default): the model acts on the
+//! newest one only, and the older ones are there to show what changed.
 
 use base64::Engine as _;
-use deskhand_actions::{ModelSpace, Size};
+use deskhand_actions::{DEFAULT_LONG_EDGE, ModelSpace, Size};
 use deskhand_vision::{Frame, ImageFormat, VisionError, encode, resize};
 
 /// A screenshot ready to put in a request.
@@ -18,6 +23,40 @@ pub struct Screenshot {
     pub space: ModelSpace,
 }
 
+/// Key under which a request's newest screenshot part carries its smaller stand-in, until a newer
+/// screenshot exists. Policies remove it before sending.
+pub const OLDER: &str = "deskhand_older";
+
+/// How big the screenshots sent to a model are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sizing {
+    /// The newest screenshot's long edge at most (0: the provider's own limit only).
+    pub long_edge: u32,
+    /// Older screenshots kept in the context are sent at half size.
+    pub older_half: bool,
+}
+
+impl Default for Sizing {
+    fn default() -> Sizing {
+        Sizing {
+            long_edge: DEFAULT_LONG_EDGE,
+            older_half: true,
+        }
+    }
+}
+
+impl Sizing {
+    /// The image to keep for `shot` once it is no longer the newest: half its size, or the
+    /// same image when older screenshots are sent at full size.
+    pub fn older(&self, frame: &Frame, shot: &Screenshot) -> Result<Screenshot, VisionError> {
+        if !self.older_half {
+            return Ok(shot.clone());
+        }
+        let half = Size::new((shot.size.width / 2).max(1), (shot.size.height / 2).max(1));
+        prepare(frame, half, Upscale::Never)
+    }
+}
+
 /// Whether a screenshot may be made larger than the screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upscale {
@@ -27,7 +66,8 @@ pub enum Upscale {
     Exact,
 }
 
-/// Scales `frame` to `to` and encodes it as PNG.
+/// Scales `frame` to `to` and encodes it as an RGB PNG with default compression (a few
+/// milliseconds more than the fast PNG of trajectory frames, about a third fewer bytes).
 pub fn prepare(frame: &Frame, to: Size, upscale: Upscale) -> Result<Screenshot, VisionError> {
     let target = match upscale {
         Upscale::Never => deskhand_vision::Size {
@@ -40,7 +80,7 @@ pub fn prepare(frame: &Frame, to: Size, upscale: Upscale) -> Result<Screenshot, 
         },
     };
     let scaled = resize(frame, target)?;
-    let encoded = encode(&scaled, ImageFormat::Png)?;
+    let encoded = encode(&scaled, ImageFormat::PngCompact)?;
     let size = Size::new(target.width, target.height);
     let space = if target.width == frame.width() && target.height == frame.height() {
         ModelSpace::Screen

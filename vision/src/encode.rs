@@ -10,6 +10,9 @@ use crate::{Frame, Size, VisionError};
 pub enum ImageFormat {
     /// Lossless PNG with fast compression.
     Png,
+    /// Lossless RGB PNG with zlib's default compression: slower to make (milliseconds), about a
+    /// third smaller; for images sent over the network.
+    PngCompact,
     /// Baseline JPEG; `quality` from 1 (worst) to 100 (best). Alpha is dropped.
     Jpeg {
         /// Quality from 1 to 100; values outside are clamped.
@@ -32,6 +35,7 @@ pub struct Encoded {
 pub fn encode(frame: &Frame, format: ImageFormat) -> Result<Encoded, VisionError> {
     let (bytes, mime) = match format {
         ImageFormat::Png => (png_bytes(frame)?, "image/png"),
+        ImageFormat::PngCompact => (png_compact_bytes(frame)?, "image/png"),
         ImageFormat::Jpeg { quality } => (jpeg_bytes(frame, quality)?, "image/jpeg"),
     };
     Ok(Encoded {
@@ -50,6 +54,26 @@ pub(crate) fn png_bytes(frame: &Frame) -> Result<Vec<u8>, VisionError> {
             frame.width(),
             frame.height(),
             image::ExtendedColorType::Rgba8,
+        )
+        .map_err(|e| VisionError::Encode(format!("PNG: {e}")))?;
+    Ok(out)
+}
+
+/// PNG bytes of `frame` without its alpha channel (screens are opaque), default compression,
+/// adaptive filter.
+fn png_compact_bytes(frame: &Frame) -> Result<Vec<u8>, VisionError> {
+    let rgb: Vec<u8> = frame
+        .rgba()
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    let mut out = Vec::with_capacity(rgb.len() / 4);
+    PngEncoder::new_with_quality(&mut out, CompressionType::Default, FilterType::Adaptive)
+        .write_image(
+            &rgb,
+            frame.width(),
+            frame.height(),
+            image::ExtendedColorType::Rgb8,
         )
         .map_err(|e| VisionError::Encode(format!("PNG: {e}")))?;
     Ok(out)

@@ -28,7 +28,7 @@ pub use error::VisionError;
 pub use frame::Frame;
 pub use geometry::{Rect, Size};
 pub use png_dir::PngDirSource;
-pub use resize::resize;
+pub use resize::{Filter, resize, resize_with};
 pub use settle::{SettleOptions, Settled, settle};
 pub use source::{ScreenSource, open_screen};
 pub use x11_shm::{CaptureMethod, ShmSource};

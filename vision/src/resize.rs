@@ -12,9 +12,26 @@ thread_local! {
     static RESIZER: RefCell<Resizer> = RefCell::new(Resizer::new());
 }
 
-/// Resize `frame` to `to` with a Lanczos3 convolution (alpha-aware). The same size returns a clone;
-/// the capture time and scale factor are kept.
+/// Resize `frame` to `to` by area averaging (a box convolution). For screens this beats Lanczos:
+/// text stays as legible, with no ringing, and the result has far fewer distinct colours, so
+/// its PNG is about half the bytes (measured on a 1280×800 editor screen scaled to 1024×640:
+/// 19 kB against 36 kB). The same size returns a clone; the capture time and scale factor are
+/// kept.
 pub fn resize(frame: &Frame, to: Size) -> Result<Frame, VisionError> {
+    resize_with(frame, to, Filter::Area)
+}
+
+/// How [`resize_with`] computes a pixel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    /// Area averaging (box convolution): what [`resize`] uses.
+    Area,
+    /// Lanczos3, as ImageMagick shrinks (for comparing with tools that use it).
+    Lanczos3,
+}
+
+/// Resize `frame` to `to` with the given filter; otherwise as [`resize`].
+pub fn resize_with(frame: &Frame, to: Size, filter: Filter) -> Result<Frame, VisionError> {
     if frame.size() == to {
         return Ok(frame.clone());
     }
@@ -30,7 +47,11 @@ pub fn resize(frame: &Frame, to: Size) -> Result<Frame, VisionError> {
     let src = ImageRef::new(frame.width(), frame.height(), frame.rgba(), PixelType::U8x4)
         .map_err(|e| VisionError::Size(e.to_string()))?;
     let mut dst = Image::new(to.width, to.height, PixelType::U8x4);
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+    let kernel = match filter {
+        Filter::Area => FilterType::Box,
+        Filter::Lanczos3 => FilterType::Lanczos3,
+    };
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(kernel));
     RESIZER
         .with_borrow_mut(|resizer| resizer.resize(&src, &mut dst, &options))
         .map_err(|e| VisionError::Size(format!("resize failed: {e}")))?;

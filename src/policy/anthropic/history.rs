@@ -4,7 +4,12 @@
 //! of `chunk`, so the request's prefix stays the same between removals and the prompt cache keeps
 //! hitting (removing one image per turn would change the prefix every turn). Cache breakpoints
 //! (`cache_control: ephemeral`) go on the last block of the two most recent user turns.
+//!
+//! A screenshot block may carry, under [`OLDER`], the smaller image that stands in for it once a
+//! newer screenshot exists. The swap happens once and for good, so the prefix it changes is only
+//! the last turn's; the key itself is never sent.
 
+pub use crate::policy::screenshot::OLDER;
 use serde_json::{Value, json};
 
 /// The messages of one conversation.
@@ -44,7 +49,13 @@ impl History {
     /// keeps the dropped screenshots dropped (they are gone for good, as in the reference demo).
     pub fn request_messages(&mut self, keep: Keep) -> Vec<Value> {
         self.prune(keep);
+        self.age_screenshots();
         let mut out = self.messages.clone();
+        if let Some(newest) = image_slots(&mut out).pop() {
+            if let Some(map) = newest.as_object_mut() {
+                map.remove(OLDER);
+            }
+        }
         let mut marked = 0;
         for msg in out.iter_mut().rev() {
             if marked == 2 {
@@ -61,27 +72,19 @@ impl History {
         out
     }
 
-    fn image_slots(&mut self) -> Vec<&mut Value> {
-        let mut slots = Vec::new();
-        for msg in &mut self.messages {
-            let Some(blocks) = msg["content"].as_array_mut() else {
-                continue;
-            };
-            for block in blocks {
-                if block["type"] == "image" {
-                    slots.push(block);
-                } else if block["type"] == "tool_result" {
-                    if let Some(inner) = block["content"].as_array_mut() {
-                        slots.extend(inner.iter_mut().filter(|b| b["type"] == "image"));
-                    }
-                }
+    /// Every screenshot but the newest becomes its stand-in, where it has one.
+    fn age_screenshots(&mut self) {
+        let mut slots = image_slots(&mut self.messages);
+        slots.pop();
+        for slot in slots {
+            if let Some(older) = slot.get(OLDER).cloned() {
+                *slot = older;
             }
         }
-        slots
     }
 
     fn prune(&mut self, keep: Keep) {
-        let mut slots = self.image_slots();
+        let mut slots = image_slots(&mut self.messages);
         let total = slots.len();
         if total <= keep.keep {
             return;
@@ -96,8 +99,28 @@ impl History {
 
     /// How many screenshots the history still holds.
     pub fn images(&mut self) -> usize {
-        self.image_slots().len()
+        image_slots(&mut self.messages).len()
     }
+}
+
+/// The image blocks of `messages`, oldest first, including those inside tool results.
+fn image_slots(messages: &mut [Value]) -> Vec<&mut Value> {
+    let mut slots = Vec::new();
+    for msg in messages {
+        let Some(blocks) = msg["content"].as_array_mut() else {
+            continue;
+        };
+        for block in blocks {
+            if block["type"] == "image" {
+                slots.push(block);
+            } else if block["type"] == "tool_result" {
+                if let Some(inner) = block["content"].as_array_mut() {
+                    slots.extend(inner.iter_mut().filter(|b| b["type"] == "image"));
+                }
+            }
+        }
+    }
+    slots
 }
 
 #[cfg(test)]
@@ -131,5 +154,30 @@ mod tests {
             })
             .count();
         assert_eq!(marks, 2);
+    }
+
+    #[test]
+    fn older_screenshots_are_sent_as_their_stand_ins() {
+        let shot = |i: usize| {
+            let mut b = json!({"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": format!("full{i}")}});
+            b[OLDER] = json!({"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": format!("half{i}")}});
+            b
+        };
+        let mut h = History::default();
+        let keep = Keep { keep: 3, chunk: 2 };
+        let mut sent = Vec::new();
+        for i in 0..3 {
+            h.push_user(vec![json!({"type": "tool_result", "tool_use_id": format!("t{i}"), "content": [shot(i)]})]);
+            sent = h.request_messages(keep);
+            h.push_assistant(json!([{"type": "text", "text": "ok"}]));
+        }
+        let text = serde_json::to_string(&sent).unwrap();
+        assert!(!text.contains(OLDER), "{text}");
+        for want in ["half0", "half1", "full2"] {
+            assert!(text.contains(want), "{want} missing from {text}");
+        }
+        for gone in ["full0", "full1", "half2"] {
+            assert!(!text.contains(gone), "{gone} sent in {text}");
+        }
     }
 }
