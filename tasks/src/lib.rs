@@ -1,8 +1,22 @@
-//! What a deskhand agent must achieve.
+//! What a deskhand agent must achieve: OSWorld task files, loaded unchanged into typed structs
+//! ([`Task`], [`Step`], [`Getter`]), the metrics that score them ([`metrics`]), how scores
+//! combine ([`scoring`]) and where tasks are found ([`suite`]).
 //!
-//! This crate will hold the OSWorld task format (setup steps, getters, metrics) and the bundled
-//! suite under `tasks/suite/`. For now it only names the task a run was started for, so that a
-//! trajectory's `session_meta` can record it.
+//! Everything in a task file loads. What deskhand cannot run (a setup step, getter or metric it
+//! does not implement) is reported per task by [`Task::unsupported`] as "unsupported: X".
+
+mod getter;
+pub mod metrics;
+mod one_or_many;
+pub mod scoring;
+mod step;
+pub mod suite;
+mod task;
+
+pub use getter::{Files, Getter, Source};
+pub use one_or_many::{CommandLine, OneOrMany};
+pub use step::{Execute, FileSpec, Step, StepAction, Until, WindowMatch};
+pub use task::{Conj, Evaluator, LoadError, Task};
 
 use serde::{Deserialize, Serialize};
 
@@ -14,4 +28,30 @@ pub struct TaskRef {
     /// What the agent is asked to do, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instruction: Option<String>,
+}
+
+impl Task {
+    /// What deskhand cannot run in this task, each as "unsupported: …"; empty when it can run
+    /// all of it.
+    pub fn unsupported(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for step in self.config.iter().chain(&self.evaluator.postconfig) {
+            if let StepAction::Unsupported { reason } = &step.action {
+                out.push(format!("unsupported: {reason}"));
+            }
+        }
+        let getters = self.evaluator.result.iter().chain(&self.evaluator.expected);
+        for g in getters.flatten() {
+            if let Source::Unsupported { reason } = &g.source {
+                out.push(format!("unsupported: {reason}"));
+            }
+        }
+        for f in &self.evaluator.func {
+            if f != "infeasible" && !metrics::is_supported(f) {
+                out.push(format!("unsupported: metric {f}"));
+            }
+        }
+        out.dedup();
+        out
+    }
 }
