@@ -15,5 +15,6 @@ pub mod cli;
 pub mod config;
 pub mod control;
 pub mod display;
+pub mod eval;
 pub mod policy;
 pub mod trajectory;

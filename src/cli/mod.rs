@@ -1,7 +1,7 @@
 //! The `deskhand` command line.
 
 mod printer;
-mod run;
+pub(crate) mod run;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -37,6 +37,27 @@ pub enum Command {
     },
     /// Time the step pipeline (capture, encode, click, type) against the peers, side by side.
     Bench(crate::bench::BenchArgs),
+    /// Run a suite of OSWorld-style tasks on virtual displays, in parallel, and score them.
+    Eval(crate::eval::EvalCmd),
+    /// Run one task of an eval (started by `deskhand eval`).
+    #[command(hide = true)]
+    EvalWorker(crate::eval::worker::WorkerArgs),
+    /// Inspect task files.
+    #[command(subcommand)]
+    Tasks(TasksCmd),
+}
+
+/// `deskhand tasks` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TasksCmd {
+    /// Report, per task, whether deskhand supports everything it needs.
+    Check {
+        /// A suite folder, OSWorld's folder, an index file or a task file.
+        dir: std::path::PathBuf,
+        /// Print one JSON object per task instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs a parsed command line and returns the process's exit code.
@@ -55,5 +76,8 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => crate::bench::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Eval(cmd) => crate::eval::main(cmd),
+        Command::EvalWorker(args) => crate::eval::worker::run(args),
+        Command::Tasks(TasksCmd::Check { dir, json }) => crate::eval::check::run(&dir, json),
     }
 }

@@ -9,7 +9,7 @@ use crate::policy::{
     AnthropicConfig, AnthropicPolicy, CompatConfig, CompatPolicy, Coords, OpenAiConfig,
     OpenAiPolicy, Policy, ScriptPolicy,
 };
-use crate::trajectory::{EndStatus, TrajectoryWriter};
+use crate::trajectory::{EndStatus, SessionEnd, TrajectoryWriter};
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use deskhand_actions::{EnigoDriver, Size};
@@ -127,20 +127,7 @@ pub(super) fn run(mut args: RunArgs) -> anyhow::Result<ExitCode> {
         Some(dir) => dir.clone(),
         None => default_run_dir(args.policy.unwrap_or(PolicyKind::Script).name()),
     };
-    let transport = || Transport::live(Some(&out));
-    let policy: Box<dyn Policy> = match plan {
-        Plan::Script(path) => Box::new(ScriptPolicy::load(&path, screen)?),
-        Plan::Anthropic(config) => Box::new(AnthropicPolicy::new(*config, transport())?),
-        Plan::Compat(config) => Box::new(CompatPolicy::new(*config, transport())?),
-        Plan::OpenAi(config) => Box::new(OpenAiPolicy::new(*config, transport())?),
-        Plan::Replay(from) => {
-            let replay = ReplayPolicy::load(&from, args.instruction.as_deref())?;
-            if let Some(notice) = replay.notice() {
-                eprintln!("deskhand: {notice}");
-            }
-            Box::new(replay)
-        }
-    };
+    let policy = build_policy(plan, screen, &out, args.instruction.as_deref())?;
 
     let mut launched: Vec<Child> = Vec::new();
     for cmd in &args.launch {
@@ -150,13 +137,9 @@ pub(super) fn run(mut args: RunArgs) -> anyhow::Result<ExitCode> {
         launched.push(child);
     }
 
-    let writer = TrajectoryWriter::create(&out)?;
-    let source = deskhand_vision::open_screen(Some(display.name()))?;
-    let driver = EnigoDriver::connect(Some(display.name()))?;
     if !args.json {
         println!("run directory: {}", out.display());
     }
-
     let config = AgentConfig {
         display: display.name().to_owned(),
         screen,
@@ -171,18 +154,10 @@ pub(super) fn run(mut args: RunArgs) -> anyhow::Result<ExitCode> {
                 instruction: Some(text.clone()),
             }),
     };
-    let agent = Agent::new(config, source, driver, policy, writer);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let (end, interrupted) = runtime.block_on(drive(agent, &out, args.json))?;
-    drop(runtime);
+    let (end, interrupted) = run_agent(&display, policy, &out, config, args.json)?;
 
     for mut child in launched {
-        let _ = child.kill();
-        let _ = child.wait();
+        crate::display::terminate(&mut child, Duration::from_secs(3));
     }
     drop(display);
     if !args.json {
@@ -191,7 +166,7 @@ pub(super) fn run(mut args: RunArgs) -> anyhow::Result<ExitCode> {
             out.join(crate::trajectory::TRAJECTORY_FILE).display()
         );
     }
-    Ok(match end {
+    Ok(match end.status {
         EndStatus::Done => ExitCode::SUCCESS,
         EndStatus::Stopped if interrupted => ExitCode::from(130),
         EndStatus::Stopped => ExitCode::from(3),
@@ -199,12 +174,56 @@ pub(super) fn run(mut args: RunArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Builds the planned policy for a screen; model policies record their calls in `out`.
+pub(crate) fn build_policy(
+    plan: Plan,
+    screen: Size,
+    out: &Path,
+    instruction: Option<&str>,
+) -> anyhow::Result<Box<dyn Policy>> {
+    let transport = || Transport::live(Some(out));
+    Ok(match plan {
+        Plan::Script(path) => Box::new(ScriptPolicy::load(&path, screen)?),
+        Plan::Anthropic(config) => Box::new(AnthropicPolicy::new(*config, transport())?),
+        Plan::Compat(config) => Box::new(CompatPolicy::new(*config, transport())?),
+        Plan::OpenAi(config) => Box::new(OpenAiPolicy::new(*config, transport())?),
+        Plan::Replay(from) => {
+            let replay = ReplayPolicy::load(&from, instruction)?;
+            if let Some(notice) = replay.notice() {
+                eprintln!("deskhand: {notice}");
+            }
+            Box::new(replay)
+        }
+    })
+}
+
+/// Runs `policy` on `display` until the run ends, writing the trajectory into `out` and
+/// printing its events. Returns how it ended and whether Ctrl-C or SIGTERM stopped it.
+pub(crate) fn run_agent(
+    display: &Display,
+    policy: Box<dyn Policy>,
+    out: &Path,
+    config: AgentConfig,
+    json: bool,
+) -> anyhow::Result<(SessionEnd, bool)> {
+    let writer = TrajectoryWriter::create(out)?;
+    let source = deskhand_vision::open_screen(Some(display.name()))?;
+    let driver = EnigoDriver::connect(Some(display.name()))?;
+    let agent = Agent::new(config, source, driver, policy, writer);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(drive(agent, out, json))
+}
+
 /// Runs the agent, printing its events, and turns Ctrl-C or SIGTERM into a stop request.
 async fn drive<D: deskhand_actions::InputDriver + 'static>(
     agent: Agent<D>,
     run_dir: &Path,
     json: bool,
-) -> anyhow::Result<(EndStatus, bool)> {
+) -> anyhow::Result<(SessionEnd, bool)> {
     // Listen for signals before the agent starts, and keep one listener for the whole run: a
     // listener made after a signal arrived would never see it.
     use tokio::signal::unix::{SignalKind, signal};
@@ -233,7 +252,7 @@ async fn drive<D: deskhand_actions::InputDriver + 'static>(
     }
     drop(control);
     let end = running.done.await.context("the agent task failed")??;
-    Ok((end.status, interrupted))
+    Ok((end, interrupted))
 }
 
 fn open_display(args: &RunArgs) -> anyhow::Result<Display> {
@@ -273,7 +292,7 @@ fn default_run_dir(policy: &str) -> PathBuf {
 }
 
 /// The policy to build once the screen size is known.
-enum Plan {
+pub(crate) enum Plan {
     Script(PathBuf),
     Anthropic(Box<AnthropicConfig>),
     Compat(Box<CompatConfig>),
@@ -282,7 +301,10 @@ enum Plan {
 }
 
 /// Fills what the command line left open from the configuration.
-fn apply_config(args: &mut RunArgs, config: &crate::config::Config) -> anyhow::Result<()> {
+pub(crate) fn apply_config(
+    args: &mut RunArgs,
+    config: &crate::config::Config,
+) -> anyhow::Result<()> {
     if args.policy.is_none() {
         if let Some(name) = &config.policy {
             args.policy =
@@ -328,7 +350,7 @@ fn sizing_from(config: &crate::config::Config) -> crate::policy::screenshot::Siz
     sizing
 }
 
-fn plan_policy(args: &RunArgs, cfg: &crate::config::Config) -> anyhow::Result<Plan> {
+pub(crate) fn plan_policy(args: &RunArgs, cfg: &crate::config::Config) -> anyhow::Result<Plan> {
     let keep = cfg.context.keep_screenshots;
     let sizing = sizing_from(cfg);
     match args.policy.unwrap_or(PolicyKind::Script) {

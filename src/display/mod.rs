@@ -5,7 +5,10 @@
 
 mod error;
 mod process;
+pub(crate) use process::{own_group, terminate};
+mod profiles;
 mod virtual_display;
+pub mod windows;
 pub mod x11;
 
 pub use error::DisplayError;
@@ -55,11 +58,15 @@ impl Display {
     /// Starts `command` (a shell command line) on this display and waits until it has shown a new
     /// top-level window, or `deadline` passes. Returns the child and the window's id.
     pub fn launch(&self, command: &str, deadline: Duration) -> Result<(Child, u32), DisplayError> {
-        let conn = x11::connect(self.name())?;
-        let before = x11::client_list(&conn)?;
         let mut cmd = Command::new("sh");
-        cmd.arg("-c").arg(command).stdin(Stdio::null());
-        cmd.stdout(Stdio::null()).stderr(Stdio::null());
+        cmd.arg("-c").arg(command);
+        self.launch_command(cmd, command, deadline, |_| true)
+    }
+
+    /// Prepares `cmd` to run on this display: its environment, the private HOME as working
+    /// directory, no stdin, and a process group of its own (so [`terminate`] stops all of it).
+    pub fn prepare(&self, cmd: &mut Command) {
+        cmd.stdin(Stdio::null());
         for (k, v) in self.env() {
             cmd.env(k, v);
         }
@@ -68,27 +75,49 @@ impl Display {
             // Programs on a private display work in its private HOME, not in our directory.
             cmd.current_dir(v.home());
         }
-        process::own_group(&mut cmd);
+        process::own_group(cmd);
+    }
+
+    /// Starts `cmd` on this display and waits until a new top-level window (not a splash
+    /// screen) for which `wanted` holds is shown, or `deadline` passes. `label` names the
+    /// program in errors. The child's output is discarded.
+    pub fn launch_command(
+        &self,
+        mut cmd: Command,
+        label: &str,
+        deadline: Duration,
+        wanted: impl Fn(&windows::WindowInfo) -> bool,
+    ) -> Result<(Child, u32), DisplayError> {
+        let conn = x11::connect(self.name())?;
+        let before = x11::client_list(&conn)?;
+        self.prepare(&mut cmd);
+        cmd.stdout(Stdio::null()).stderr(Stdio::null());
         let mut child = cmd.spawn().map_err(|e| DisplayError::Spawn {
-            program: command.to_owned(),
+            program: label.to_owned(),
             reason: e.to_string(),
         })?;
         let found = x11::wait_for(deadline, || {
-            if let Ok(Some(status)) = child.try_wait() {
-                return Err(DisplayError::Exited {
-                    program: command.to_owned(),
-                    status: status.to_string(),
-                });
+            let now = windows::list(&conn)?;
+            let window = now
+                .into_iter()
+                .find(|w| !w.splash && !before.contains(&w.id) && wanted(w))
+                .map(|w| w.id);
+            if window.is_none() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    return Err(DisplayError::Exited {
+                        program: label.to_owned(),
+                        status: status.to_string(),
+                    });
+                }
             }
-            let now = x11::client_list(&conn)?;
-            Ok(now.into_iter().find(|w| !before.contains(w)))
+            Ok(window)
         });
         match found {
             Ok(Some(window)) => Ok((child, window)),
             Ok(None) => {
                 process::terminate(&mut child, Duration::from_secs(2));
                 Err(DisplayError::NoWindow {
-                    program: command.to_owned(),
+                    program: label.to_owned(),
                     waited: deadline,
                 })
             }
@@ -96,6 +125,14 @@ impl Display {
                 process::terminate(&mut child, Duration::from_secs(2));
                 Err(e)
             }
+        }
+    }
+
+    /// The private HOME of a virtual display.
+    pub fn home(&self) -> Option<&std::path::Path> {
+        match self {
+            Display::Existing { .. } => None,
+            Display::Virtual(v) => Some(v.home()),
         }
     }
 }

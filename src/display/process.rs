@@ -18,11 +18,10 @@ pub(crate) fn own_group(cmd: &mut Command) {
     }
 }
 
-/// Asks a child's process group to stop (SIGTERM), then kills it if it has not exited by `grace`.
+/// Asks a child's process group to stop (SIGTERM), then kills what is left of the group
+/// (SIGKILL) if it has not all exited by `grace`. The group is waited on, not only the child:
+/// programs like LibreOffice exit their launcher and leave the real process in the group.
 pub(crate) fn terminate(child: &mut Child, grace: Duration) {
-    if let Ok(Some(_)) = child.try_wait() {
-        return;
-    }
     let Ok(pid) = i32::try_from(child.id()) else {
         let _ = child.kill();
         let _ = child.wait();
@@ -33,16 +32,27 @@ pub(crate) fn terminate(child: &mut Child, grace: Duration) {
         libc::kill(-pid, libc::SIGTERM);
     }
     let until = Instant::now() + grace;
-    while Instant::now() < until {
-        match child.try_wait() {
-            Ok(Some(_)) => return,
-            Ok(None) => wait_child_briefly(pid),
-            Err(_) => break,
+    loop {
+        // Reap the leader when it exits: a zombie would still count as a group member.
+        let leader_gone = !matches!(child.try_wait(), Ok(None));
+        // SAFETY: signal 0 only checks whether the group still has members.
+        let group_alive = unsafe { libc::kill(-pid, 0) } == 0;
+        if !group_alive {
+            break;
         }
-    }
-    // SAFETY: as above.
-    unsafe {
-        libc::kill(-pid, libc::SIGKILL);
+        if Instant::now() >= until {
+            // SAFETY: as above.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+            break;
+        }
+        if leader_gone {
+            // Nothing to wait on but the group's other members: poll them.
+            std::thread::sleep(Duration::from_millis(10));
+        } else {
+            wait_child_briefly(pid);
+        }
     }
     let _ = child.wait();
 }

@@ -52,7 +52,17 @@ pub fn wait_for<T>(
 }
 
 impl X11 {
-    fn atom(&self, name: &str) -> Result<u32, DisplayError> {
+    /// The connection.
+    pub(crate) fn conn(&self) -> &RustConnection {
+        &self.conn
+    }
+
+    /// The root window.
+    pub(crate) fn root(&self) -> Window {
+        self.root
+    }
+
+    pub(crate) fn atom(&self, name: &str) -> Result<u32, DisplayError> {
         Ok(self
             .conn
             .intern_atom(false, name.as_bytes())
@@ -62,7 +72,12 @@ impl X11 {
             .atom)
     }
 
-    fn property_u32s(&self, window: Window, name: &str, ty: u32) -> Result<Vec<u32>, DisplayError> {
+    pub(crate) fn property_u32s(
+        &self,
+        window: Window,
+        name: &str,
+        ty: u32,
+    ) -> Result<Vec<u32>, DisplayError> {
         let atom = self.atom(name)?;
         let reply = self
             .conn

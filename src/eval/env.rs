@@ -1,0 +1,217 @@
+//! Where a task runs: its display, its private HOME, its folder and its cache, and how the
+//! task file's paths and commands are mapped onto them.
+//!
+//! OSWorld writes paths for a VM whose user is `user`: every `/home/user` in a step's or a
+//! getter's strings becomes the task's private HOME, and a leading `~/` too. Commands get the
+//! screen-size placeholders (`{SCREEN_WIDTH}`, `{SCREEN_HEIGHT}`, `{SCREEN_WIDTH_HALF}`,
+//! `{SCREEN_HEIGHT_HALF}`) and `{CLIENT_PASSWORD}` (`password`, as OSWorld's VMs have).
+
+use crate::display::Display;
+use deskhand_actions::Size;
+use deskhand_tasks::CommandLine;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The user's home in OSWorld's task files.
+const OSWORLD_HOME: &str = "/home/user";
+
+/// A task's surroundings while it runs.
+pub struct TaskEnv<'a> {
+    /// The display the task runs on.
+    pub display: &'a Display,
+    /// Its private HOME.
+    pub home: PathBuf,
+    /// The task file's folder (relative file references resolve here).
+    pub task_dir: PathBuf,
+    /// Where getters put the files they fetch.
+    pub cache: PathBuf,
+    /// The screen size.
+    pub screen: Size,
+    /// Programs started by setup steps, stopped when the task ends.
+    pub launched: Vec<Child>,
+    log: Option<std::fs::File>,
+}
+
+impl<'a> TaskEnv<'a> {
+    /// A task's surroundings; `log` receives one line per setup step and command.
+    pub fn new(
+        display: &'a Display,
+        home: PathBuf,
+        task_dir: PathBuf,
+        cache: PathBuf,
+        screen: Size,
+        log: Option<std::fs::File>,
+    ) -> TaskEnv<'a> {
+        TaskEnv {
+            display,
+            home,
+            task_dir,
+            cache,
+            screen,
+            launched: Vec::new(),
+            log,
+        }
+    }
+
+    /// Writes a line to the setup log.
+    pub fn log(&mut self, line: &str) {
+        if let Some(f) = &mut self.log {
+            let _ = writeln!(f, "{line}");
+        }
+    }
+
+    /// `s` with `/home/user` and a leading `~/` pointing at the private HOME.
+    pub fn map_home(&self, s: &str) -> String {
+        let home = self.home.to_string_lossy();
+        let s = s.replace(OSWORLD_HOME, &home);
+        match s.strip_prefix("~/") {
+            Some(rest) => format!("{home}/{rest}"),
+            None if s == "~" => home.into_owned(),
+            None => s,
+        }
+    }
+
+    /// A path on the desktop: mapped, and relative to HOME when relative.
+    pub fn desktop_path(&self, p: &str) -> PathBuf {
+        let mapped = PathBuf::from(self.map_home(p));
+        if mapped.is_absolute() {
+            mapped
+        } else {
+            self.home.join(mapped)
+        }
+    }
+
+    /// A file a task ships or names: a path relative to the task's folder, an absolute path
+    /// or a `file://` URL. A network URL is refused: deskhand runs offline.
+    pub fn source_file(&self, url: &str) -> Result<PathBuf, String> {
+        if let Some(path) = url.strip_prefix("file://") {
+            return Ok(PathBuf::from(self.map_home(path)));
+        }
+        if url.contains("://") {
+            return Err(format!(
+                "{url} is a network URL, and deskhand runs offline: put the file next to the task and name it by a relative path"
+            ));
+        }
+        let p = Path::new(url);
+        Ok(if p.is_absolute() {
+            PathBuf::from(self.map_home(url))
+        } else {
+            self.task_dir.join(p)
+        })
+    }
+
+    /// `s` with the placeholders filled in and HOME mapped.
+    pub fn fill(&self, s: &str) -> String {
+        let (w, h) = (self.screen.width, self.screen.height);
+        self.map_home(s)
+            .replace("{SCREEN_WIDTH_HALF}", &(w / 2).to_string())
+            .replace("{SCREEN_HEIGHT_HALF}", &(h / 2).to_string())
+            .replace("{SCREEN_WIDTH}", &w.to_string())
+            .replace("{SCREEN_HEIGHT}", &h.to_string())
+            .replace("{CLIENT_PASSWORD}", "password")
+    }
+
+    /// A command for the desktop: through `sh -c` when `shell` or when given as one string,
+    /// else the argument list as is; placeholders filled in, HOME mapped, the display's
+    /// environment, HOME as the working directory, its own process group.
+    pub fn command(&self, command: &CommandLine, shell: bool) -> Command {
+        let mut cmd = match command.map(|s| self.fill(s)) {
+            CommandLine::Text(text) => {
+                let mut c = Command::new("sh");
+                c.arg("-c").arg(text);
+                c
+            }
+            CommandLine::Args(args) if shell => {
+                let mut c = Command::new("sh");
+                c.arg("-c").arg(args.join(" "));
+                c
+            }
+            CommandLine::Args(args) => {
+                let mut it = args.into_iter();
+                let mut c = Command::new(it.next().unwrap_or_default());
+                c.args(it);
+                c
+            }
+        };
+        self.display.prepare(&mut cmd);
+        cmd
+    }
+
+    /// Runs a command to completion with a deadline (its process group is killed when the
+    /// deadline passes). Returns exit status, stdout and stderr.
+    pub fn run_command(
+        &mut self,
+        command: &CommandLine,
+        shell: bool,
+        deadline: Duration,
+    ) -> Result<Output, String> {
+        let label = command.display();
+        let mut cmd = self.command(command, shell);
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start {label}: {e}"))?;
+        let (out_rx, err_rx) = (
+            pipe_reader(child.stdout.take()),
+            pipe_reader(child.stderr.take()),
+        );
+        let until = Instant::now() + deadline;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() >= until => {
+                    crate::display::terminate(&mut child, Duration::from_secs(1));
+                    return Err(format!("{label} did not finish within {deadline:?}"));
+                }
+                Ok(None) => std::thread::park_timeout(Duration::from_millis(5)),
+                Err(e) => return Err(format!("{label}: {e}")),
+            }
+        };
+        let stdout = out_rx.join().unwrap_or_default();
+        let stderr = err_rx.join().unwrap_or_default();
+        self.log(&format!("$ {label} -> {status}"));
+        Ok(Output {
+            code: status.code(),
+            stdout,
+            stderr,
+        })
+    }
+
+    /// Stops every program the setup started (the whole process group of each).
+    pub fn stop_launched(&mut self) {
+        for mut child in std::mem::take(&mut self.launched) {
+            crate::display::terminate(&mut child, Duration::from_secs(2));
+        }
+    }
+}
+
+impl Drop for TaskEnv<'_> {
+    fn drop(&mut self) {
+        self.stop_launched();
+    }
+}
+
+/// A finished command.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The exit code (`None`: killed by a signal).
+    pub code: Option<i32>,
+    /// Its stdout, lossily UTF-8.
+    pub stdout: String,
+    /// Its stderr, lossily UTF-8.
+    pub stderr: String,
+}
+
+fn pipe_reader<R: std::io::Read + Send + 'static>(
+    pipe: Option<R>,
+) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut p) = pipe {
+            let _ = p.read_to_end(&mut buf);
+        }
+        String::from_utf8_lossy(&buf).into_owned()
+    })
+}

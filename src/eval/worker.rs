@@ -1,0 +1,234 @@
+//! One task in its own process (`deskhand eval-worker`, started by `deskhand eval`): a fresh
+//! virtual display with its own HOME, D-Bus and app profiles; the setup steps; the agent; the
+//! postconfig, getters and metrics; and `RUN_DIR/result.json`. Whatever goes wrong becomes
+//! that task's error; the worker itself exits 0 once the result is written.
+
+use super::env::TaskEnv;
+use super::result::{RESULT_FILE, Status, TaskResult, Timings};
+use super::{AgentArgs, EvalPolicy, getters, setup};
+use crate::agent::AgentConfig;
+use crate::cli::run::{RunArgs, apply_config, build_policy, plan_policy, run_agent};
+use crate::display::{Display, VirtualDisplay, VirtualOptions};
+use crate::trajectory::EndStatus;
+use anyhow::{Context, anyhow, bail};
+use clap::Args;
+use deskhand_actions::Size;
+use deskhand_tasks::metrics::{self, Got};
+use deskhand_tasks::scoring::{combine, decided_by_last_action};
+use deskhand_tasks::{Conj, Evaluator, Task};
+use deskhand_vision::{SettleOptions, settle};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// The solution script's name in a bundled task's folder.
+pub const SOLUTION_FILE: &str = "solution.json";
+
+/// `deskhand eval-worker`: runs one task (started by `deskhand eval`).
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// The task file.
+    #[arg(long)]
+    pub task: PathBuf,
+    /// The task's domain.
+    #[arg(long)]
+    pub domain: String,
+    /// The id the suite gives it.
+    #[arg(long)]
+    pub name: String,
+    /// Its run directory.
+    #[arg(long)]
+    pub run_dir: PathBuf,
+    /// The run directory as recorded in the result (relative to the output folder).
+    #[arg(long)]
+    pub rel_dir: String,
+    /// The screen size.
+    #[arg(long, default_value = "1280x800")]
+    pub screen: String,
+    /// The policy.
+    #[arg(long, value_enum)]
+    pub policy: EvalPolicy,
+    /// Model settings.
+    #[command(flatten)]
+    pub agent: AgentArgs,
+}
+
+/// Runs the task and writes its result.
+pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    std::fs::create_dir_all(&args.run_dir)
+        .with_context(|| format!("cannot create {}", args.run_dir.display()))?;
+    let mut result = TaskResult {
+        id: args.name.clone(),
+        domain: args.domain.clone(),
+        score: 0.0,
+        status: Status::Error,
+        steps: 0,
+        seconds: 0.0,
+        error: None,
+        run_dir: args.rel_dir.clone(),
+        timings: Timings::default(),
+    };
+    if let Err(e) = run_task(&args, &mut result) {
+        result.status = Status::Error;
+        result.score = 0.0;
+        result.error = Some(format!("{e:#}"));
+    }
+    result.seconds = started.elapsed().as_secs_f64();
+    result
+        .write(&args.run_dir.join(RESULT_FILE))
+        .context("cannot write the task's result")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_task(args: &WorkerArgs, result: &mut TaskResult) -> anyhow::Result<()> {
+    let task = Task::from_file(&args.task)?;
+    result.id = task.id.clone();
+    let why = task.unsupported();
+    if !why.is_empty() {
+        result.status = Status::Unsupported;
+        result.error = Some(why.join("; "));
+        return Ok(());
+    }
+    let (width, height) = VirtualOptions::parse_size(&args.screen)?;
+    let screen = Size::new(width, height);
+    // Check the policy's input before starting anything.
+    let plan = plan(args, &task)?;
+
+    let t = Instant::now();
+    let opts = VirtualOptions {
+        width,
+        height,
+        ..VirtualOptions::default()
+    };
+    let display = Display::Virtual(VirtualDisplay::start(&opts)?);
+    // xcap (the capture fallback) reads $DISPLAY. This process is single-threaded here.
+    // SAFETY: no other thread of this process reads or writes the environment yet.
+    unsafe { std::env::set_var("DISPLAY", display.name()) };
+    result.timings.display = t.elapsed().as_secs_f64();
+
+    let home = display
+        .home()
+        .ok_or_else(|| anyhow!("the virtual display has no HOME"))?
+        .to_owned();
+    let cache = args.run_dir.join("cache");
+    std::fs::create_dir_all(&cache)?;
+    let log = std::fs::File::create(args.run_dir.join("setup.log")).ok();
+    let mut env = TaskEnv::new(&display, home, task.dir.clone(), cache, screen, log);
+    let mut eyes = deskhand_vision::open_screen(Some(display.name()))?;
+
+    let t = Instant::now();
+    for step in &task.config {
+        setup::run_step(&mut env, eyes.as_mut(), step).map_err(|e| anyhow!(e))?;
+    }
+    settle(eyes.as_mut(), None, &SettleOptions::default())?;
+    result.timings.setup = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let mut last_was_fail = false;
+    if let Some(plan) = plan {
+        let policy = build_policy(plan, screen, &args.run_dir, Some(&task.instruction))?;
+        let config = AgentConfig {
+            display: display.name().to_owned(),
+            screen,
+            max_steps: args.agent.max_steps.unwrap_or(50),
+            max_cost_usd: args.agent.max_cost,
+            settle: SettleOptions::default(),
+            task: Some(deskhand_tasks::TaskRef {
+                id: task.id.clone(),
+                instruction: Some(task.instruction.clone()),
+            }),
+        };
+        let (end, _) = run_agent(&display, policy, &args.run_dir, config, false)?;
+        result.steps = end.steps;
+        match end.status {
+            EndStatus::Failed => last_was_fail = true,
+            EndStatus::Error => bail!(
+                "the agent's run ended in an error: {}",
+                end.message.unwrap_or_default()
+            ),
+            EndStatus::Done | EndStatus::Stopped => {}
+        }
+    }
+    result.timings.agent = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    for step in &task.evaluator.postconfig {
+        setup::run_step(&mut env, eyes.as_mut(), step).map_err(|e| anyhow!(e))?;
+    }
+    result.score = evaluate(&mut env, &task.evaluator, last_was_fail)?;
+    result.status = Status::Scored;
+    result.timings.evaluate = t.elapsed().as_secs_f64();
+    drop(env);
+    drop(display);
+    Ok(())
+}
+
+/// The policy to run, or `None` for `--policy none` (the untouched start state is scored).
+fn plan(args: &WorkerArgs, task: &Task) -> anyhow::Result<Option<crate::cli::run::Plan>> {
+    let kind = match args.policy {
+        EvalPolicy::None => return Ok(None),
+        EvalPolicy::Script => crate::cli::run::PolicyKind::Script,
+        EvalPolicy::Anthropic => crate::cli::run::PolicyKind::Anthropic,
+        EvalPolicy::Openai => crate::cli::run::PolicyKind::Openai,
+        EvalPolicy::OpenaiCompat => crate::cli::run::PolicyKind::OpenaiCompat,
+    };
+    let script = task.dir.join(SOLUTION_FILE);
+    if kind == crate::cli::run::PolicyKind::Script && !script.is_file() {
+        bail!(
+            "--policy script needs the task's {SOLUTION_FILE}, and {} has none",
+            task.dir.display()
+        );
+    }
+    let mut run_args = RunArgs {
+        instruction: Some(task.instruction.clone()),
+        policy: Some(kind),
+        script: Some(script),
+        model: args.agent.model.clone(),
+        base_url: args.agent.base_url.clone(),
+        coords: args.agent.coords,
+        display: None,
+        virtual_display: true,
+        screen: args.screen.clone(),
+        out: None,
+        max_steps: args.agent.max_steps,
+        config: args.agent.config.clone(),
+        set: args.agent.set.clone(),
+        replay_from: None,
+        max_cost: args.agent.max_cost,
+        json: false,
+        launch: Vec::new(),
+    };
+    let config = crate::config::load(run_args.config.as_deref(), &run_args.set)?;
+    apply_config(&mut run_args, &config)?;
+    Ok(Some(plan_policy(&run_args, &config)?))
+}
+
+/// Scores the end state as OSWorld does: the last action first (infeasible, FAIL), then each
+/// metric on its getters' values, combined by `conj` (stopping at the first 0 for "and" and
+/// the first 1 for "or").
+fn evaluate(env: &mut TaskEnv<'_>, ev: &Evaluator, last_was_fail: bool) -> anyhow::Result<f64> {
+    if let Some(score) = decided_by_last_action(&ev.func, last_was_fail) {
+        return Ok(score);
+    }
+    let mut scores = Vec::new();
+    for (i, func) in ev.func.iter().enumerate() {
+        let fetch = |env: &mut TaskEnv<'_>, g: Option<&deskhand_tasks::Getter>| {
+            g.map(|g| getters::get(env, g)).transpose()
+        };
+        let result: Option<Got> = fetch(env, ev.result.get(i).and_then(Option::as_ref))
+            .map_err(|e| anyhow!("result getter of {func}: {e}"))?;
+        let expected: Option<Got> = fetch(env, ev.expected.get(i).and_then(Option::as_ref))
+            .map_err(|e| anyhow!("expected getter of {func}: {e}"))?;
+        let options = ev.options.get(i).cloned().unwrap_or_default();
+        let score = metrics::score(func, result.as_ref(), expected.as_ref(), &options)?;
+        env.log(&format!("metric {func}: {score}"));
+        scores.push(score);
+        match ev.conj {
+            Conj::And if score == 0.0 => return Ok(0.0),
+            Conj::Or if score >= 1.0 => return Ok(1.0),
+            _ => {}
+        }
+    }
+    Ok(combine(ev.conj, &scores))
+}

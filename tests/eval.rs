@@ -1,0 +1,187 @@
+//! `deskhand eval` end to end on real virtual displays: a task's setup, solution and evaluator;
+//! the untouched start state scoring 0; an infeasible task; and a broken file, an unsupported
+//! step, a hung setup step and a worker that dies, each recorded as that task's own result while
+//! the rest of the suite goes on. Also `--resume`, `--shard` and `eval merge`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use support::deskhand;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eval")
+}
+
+/// A suite folder holding only the named fixture tasks.
+fn suite(names: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for n in names {
+        std::os::unix::fs::symlink(fixtures().join(n), dir.path().join(n)).unwrap();
+    }
+    dir
+}
+
+fn results(out: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap()
+}
+
+fn task<'a>(results: &'a Value, id: &str) -> &'a Value {
+    results["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {results}"))
+}
+
+fn eval(suite: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    deskhand()
+        .arg("eval")
+        .arg(suite)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn solutions_score_one_and_the_start_state_zero() {
+    let s = suite(&["shell-echo", "infeasible"]);
+    let out = tempfile::tempdir().unwrap();
+    let solved = out.path().join("solved");
+    let o = eval(s.path(), &solved, &["-j", "2"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    let r = results(&solved);
+    for id in ["shell-echo", "infeasible"] {
+        let t = task(&r, id);
+        assert_eq!(t["status"], "scored", "{t}");
+        assert_eq!(t["score"], 1.0, "{t}");
+    }
+    let t = task(&r, "shell-echo");
+    assert!(t["steps"].as_u64().unwrap() >= 2, "{t}");
+    assert!(solved.join("suite/shell-echo/trajectory.jsonl").is_file());
+    assert_eq!(
+        std::fs::read_to_string(solved.join("suite/shell-echo/cache/note.txt")).unwrap(),
+        "deskhand was here\n"
+    );
+    assert_eq!(r["summary"]["passed"], 2);
+    // The progress shows each task's verdict.
+    assert!(stderr.contains("PASS shell-echo"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("2 tasks: 2 passed"), "{stdout}");
+
+    let untouched = out.path().join("untouched");
+    let o = eval(s.path(), &untouched, &["--policy", "none"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = results(&untouched);
+    for id in ["shell-echo", "infeasible"] {
+        let t = task(&r, id);
+        assert_eq!(t["status"], "scored", "{t}");
+        assert_eq!(t["score"], 0.0, "{t}");
+    }
+}
+
+#[test]
+fn broken_unsupported_hung_and_crashed_tasks_are_their_own_errors() {
+    let s = suite(&["broken", "unsupported", "hung", "crash", "infeasible"]);
+    let out = tempfile::tempdir().unwrap();
+    let o = eval(s.path(), out.path(), &["-j", "2", "--task-timeout", "8"]);
+    assert_eq!(o.status.code(), Some(1), "errors make the exit status 1");
+    let r = results(out.path());
+    assert_eq!(r["tasks"].as_array().unwrap().len(), 5);
+    let err = |id: &str| task(&r, id)["error"].as_str().unwrap_or("").to_owned();
+    assert_eq!(task(&r, "broken")["status"], "error");
+    assert!(err("broken").contains("task.json"), "{}", err("broken"));
+    assert_eq!(task(&r, "unsupported")["status"], "unsupported");
+    assert!(
+        err("unsupported").contains("unsupported: setup step googledrive"),
+        "{}",
+        err("unsupported")
+    );
+    assert_eq!(task(&r, "hung")["status"], "error");
+    assert!(err("hung").contains("timed out"), "{}", err("hung"));
+    assert_eq!(task(&r, "crash")["status"], "error");
+    assert!(err("crash").contains("died"), "{}", err("crash"));
+    // The suite went on.
+    assert_eq!(task(&r, "infeasible")["score"], 1.0);
+    // No display or app of a killed worker is left behind.
+    let leftover = std::process::Command::new("pgrep")
+        .args(["-f", "sleep 1000"])
+        .output()
+        .unwrap();
+    assert!(
+        leftover.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&leftover.stdout)
+    );
+}
+
+#[test]
+fn resume_skips_finished_tasks_and_shards_merge_back() {
+    let s = suite(&["broken", "infeasible", "unsupported"]);
+    let out = tempfile::tempdir().unwrap();
+    let all = out.path().join("all");
+    eval(s.path(), &all, &[]);
+    let first = results(&all);
+    let infeasible_seconds = task(&first, "infeasible")["seconds"].clone();
+    // Without --resume an existing output folder is refused.
+    let o = eval(s.path(), &all, &[]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--resume"));
+    let o = eval(s.path(), &all, &["--resume"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("1 to run, 2 already done"), "{stderr}");
+    let again = results(&all);
+    assert_eq!(task(&again, "infeasible")["seconds"], infeasible_seconds);
+
+    let mut dirs = Vec::new();
+    for k in 1..=2 {
+        let d = out.path().join(format!("shard{k}"));
+        eval(s.path(), &d, &["--shard", &format!("{k}/2")]);
+        dirs.push(d);
+    }
+    let n: usize = dirs
+        .iter()
+        .map(|d| results(d)["tasks"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(n, 3, "the shards split the suite");
+    let merged = out.path().join("merged");
+    let o = deskhand()
+        .args(["eval", "merge"])
+        .args(&dirs)
+        .arg("--out")
+        .arg(&merged)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m = results(&merged);
+    assert_eq!(m["summary"]["tasks"], 3);
+    assert_eq!(m["summary"]["unsupported"], 1);
+    assert_eq!(task(&m, "infeasible")["score"], 1.0);
+}
+
+#[test]
+fn tasks_check_reports_support_per_task() {
+    let o = deskhand()
+        .args(["tasks", "check", "--json"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/osworld"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let lines: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 369);
+    assert!(lines.iter().any(|l| l["supported"] == true));
+    let drive = lines
+        .iter()
+        .find(|l| l["problems"].to_string().contains("googledrive"))
+        .unwrap();
+    assert_eq!(drive["supported"], false);
+}
