@@ -7,13 +7,15 @@
 //!
 //! A table per screen size on stdout, and with `--json FILE` a JSON document:
 //! `{"sizes": [{"screen": "1280x800", "ours": {NAME: Stat}, "peers": {NAME: Stat | number},
-//! "ratios": [{"ours": NAME, "peer": NAME, "ratio": f64, "target": f64}]}]}` where
-//! `Stat = {"median_ms", "p10_ms", "p90_ms", "n"}` (the peers' script writes the same shape).
+//! "ratios": [{"ours": NAME, "peer": NAME, "ratio": f64, "target": f64}]}], "suite": [SuiteRun]}`
+//! where `Stat = {"median_ms", "p10_ms", "p90_ms", "n"}` (the peers' script writes the same
+//! shape) and `SuiteRun` is documented in `suite.rs` (one per `-j`).
 
 mod context;
 mod ours;
 mod peers;
 mod report;
+mod suite;
 
 use crate::display::{Display, VirtualDisplay, VirtualOptions};
 use anyhow::Context;
@@ -41,6 +43,22 @@ pub struct BenchArgs {
     /// Also write the results as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// What to measure: `pipeline` (capture, encode, click, type, image context, against the
+    /// peers) and `suite` (the bundled suite's per-task overhead and throughput).
+    #[arg(long, value_delimiter = ',', default_value = "pipeline,suite")]
+    pub parts: Vec<Part>,
+    /// The suite for the `suite` part.
+    #[arg(long, value_name = "DIR", default_value = "tasks/suite")]
+    pub suite: PathBuf,
+}
+
+/// A part of the benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    /// The step pipeline and image context, with the peers.
+    Pipeline,
+    /// The bundled suite under `deskhand eval`.
+    Suite,
 }
 
 /// Median, p10 and p90 of a set of timings, as the peers' script reports them.
@@ -79,7 +97,12 @@ impl Stat {
 /// Runs the benchmark.
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let mut all = Vec::new();
-    for size in &args.sizes {
+    let sizes = if args.parts.contains(&Part::Pipeline) {
+        args.sizes.clone()
+    } else {
+        Vec::new()
+    };
+    for size in &sizes {
         let (width, height) = VirtualOptions::parse_size(size)?;
         eprintln!("bench: {width}x{height}: starting a virtual display with mousepad");
         let display = Display::Virtual(VirtualDisplay::start(&VirtualOptions {
@@ -106,9 +129,19 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             peers,
         ));
     }
-    report::print(&all);
+    if !all.is_empty() {
+        report::print(&all);
+    }
+    let mut suite_runs = Vec::new();
+    if args.parts.contains(&Part::Suite) {
+        for jobs in [1, 2] {
+            eprintln!("bench: the bundled suite at -j {jobs}");
+            suite_runs.push(suite::measure(&args.suite, jobs)?);
+        }
+        suite::print(&suite_runs);
+    }
     if let Some(path) = &args.json {
-        let doc = serde_json::json!({ "sizes": all });
+        let doc = serde_json::json!({ "sizes": all, "suite": suite_runs });
         std::fs::write(path, serde_json::to_vec_pretty(&doc)?)
             .with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("bench: wrote {}", path.display());

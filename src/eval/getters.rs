@@ -23,7 +23,13 @@ pub fn get(env: &mut TaskEnv<'_>, getter: &Getter) -> Result<Got, String> {
             Ok(Got::File(p.exists().then_some(p)))
         }
         Source::Rule(rules) => Ok(Got::Json(rules.clone())),
-        Source::RuleRelativeTime(_) => Err("unsupported: getter rule_relativeTime".into()),
+        Source::RuleRelativeTime(rules) => {
+            // Rules without a timezone resolve in UTC (OSWorld would geolocate the machine).
+            let now = time::OffsetDateTime::now_utc();
+            deskhand_tasks::relative_time::try_resolve(rules, now)
+                .map(Got::Json)
+                .map_err(|e| e.to_string())
+        }
         Source::CommandLine { command, shell } => {
             let out = env.run_command(command, *shell, COMMAND_DEADLINE)?;
             Ok(Got::Text(out.stdout))

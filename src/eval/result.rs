@@ -5,15 +5,16 @@
 //! ```json
 //! {"id": "calc-sum", "domain": "suite", "score": 1.0, "status": "scored", "steps": 7,
 //!  "seconds": 9.4, "error": null, "run_dir": "suite/calc-sum",
-//!  "timings": {"display": 0.31, "setup": 2.9, "agent": 5.2, "evaluate": 0.05}}
+//!  "timings": {"display": 0.31, "setup": 2.9, "app_start": 2.6, "agent": 5.2, "evaluate": 0.05}}
 //! ```
 //!
 //! - `status`: `scored` (the evaluator ran; `score` in [0, 1]), `unsupported` (the task needs a
 //!   setup step, getter or metric deskhand does not have; `error` names them; score 0), or
 //!   `error` (a broken task file, a failed setup step, a crashed or hung worker; score 0).
 //! - `steps`: agent steps taken; `seconds`: the task's wall time; `run_dir`: relative to the
-//!   output folder. `timings` splits the wall time: starting the display, the setup steps,
-//!   the agent, and the postconfig + getters + metrics.
+//!   output folder. `timings` splits the wall time: starting the display, the setup steps
+//!   (of which `app_start` waited for programs' windows), the agent, and the postconfig +
+//!   getters + metrics.
 //!
 //! `OUT/results.json` gathers them: `{"suite": …, "policy": …, "shard": "K/N" | null,
 //! "tasks": [<result>…], "summary": {"tasks", "scored", "passed", "errors", "unsupported",
@@ -46,6 +47,9 @@ pub struct Timings {
     pub display: f64,
     /// The setup steps, and the first settle.
     pub setup: f64,
+    /// The part of `setup` spent waiting for programs to show their windows (`launch`, `open`).
+    #[serde(default)]
+    pub app_start: f64,
     /// The agent.
     pub agent: f64,
     /// Postconfig, getters and metrics.

@@ -15,7 +15,7 @@ use clap::Args;
 use deskhand_actions::Size;
 use deskhand_tasks::metrics::{self, Got};
 use deskhand_tasks::scoring::{combine, decided_by_last_action};
-use deskhand_tasks::{Conj, Evaluator, Task};
+use deskhand_tasks::{Conj, Evaluator, StepAction, Task};
 use deskhand_vision::{SettleOptions, settle};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -119,7 +119,14 @@ fn run_task(args: &WorkerArgs, result: &mut TaskResult) -> anyhow::Result<()> {
 
     let t = Instant::now();
     for step in &task.config {
+        let s = Instant::now();
         setup::run_step(&mut env, eyes.as_mut(), step).map_err(|e| anyhow!(e))?;
+        if matches!(
+            step.action,
+            StepAction::Launch { .. } | StepAction::Open { .. }
+        ) {
+            result.timings.app_start += s.elapsed().as_secs_f64();
+        }
     }
     settle(eyes.as_mut(), None, &SettleOptions::default())?;
     result.timings.setup = t.elapsed().as_secs_f64();

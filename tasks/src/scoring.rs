@@ -19,7 +19,7 @@ pub fn combine(conj: Conj, scores: &[f64]) -> f64 {
     }
     match conj {
         Conj::And => {
-            if scores.iter().any(|s| *s == 0.0) {
+            if scores.contains(&0.0) {
                 0.0
             } else {
                 scores.iter().sum::<f64>() / scores.len() as f64
