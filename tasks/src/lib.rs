@@ -8,6 +8,7 @@
 mod getter;
 pub mod metrics;
 mod one_or_many;
+pub mod relative_time;
 pub mod scoring;
 mod step;
 pub mod suite;

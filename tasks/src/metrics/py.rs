@@ -1,0 +1,354 @@
+//! Python's semantics where OSWorld's metrics lean on them: `==` between JSON-like values,
+//! `str()`, `str.splitlines()`, `str.isspace()`, text files opened in text mode (universal
+//! newlines), and `re` patterns.
+
+use serde_json::Value;
+use std::path::Path;
+
+/// Python's `str.isspace()` for one character.
+pub(crate) fn is_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// Python's `str.strip()` with no argument.
+pub(crate) fn strip(s: &str) -> &str {
+    s.trim_matches(is_space)
+}
+
+/// A text file as Python's `open(path).read()` gives it: UTF-8 (invalid bytes replaced, where
+/// Python would raise) with `\r\n` and `\r` turned into `\n`.
+pub(crate) fn read_text(path: &Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    Ok(universal_newlines(&String::from_utf8_lossy(&bytes)))
+}
+
+/// A text file as OSWorld's `_safe_read_file` decodes it: UTF-8 without its BOM, else
+/// Latin-1 (which decodes any bytes), in text mode.
+pub(crate) fn read_text_any_encoding(path: &Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+    let text = match std::str::from_utf8(body) {
+        Ok(s) => s.to_owned(),
+        Err(_) => body.iter().map(|&b| char::from(b)).collect(),
+    };
+    Ok(universal_newlines(&text))
+}
+
+fn universal_newlines(s: &str) -> String {
+    s.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// The lines of a text as Python's `for line in file` yields them: each with its `\n`.
+pub(crate) fn file_lines(text: &str) -> Vec<&str> {
+    text.split_inclusive('\n').collect()
+}
+
+/// Python's `str.splitlines()`.
+pub(crate) fn splitlines(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let boundary = matches!(
+            c,
+            '\n' | '\r'
+                | '\u{0b}'
+                | '\u{0c}'
+                | '\u{1c}'
+                | '\u{1d}'
+                | '\u{1e}'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        );
+        if boundary {
+            out.push(&s[start..i]);
+            let mut end = i + c.len_utf8();
+            if c == '\r' {
+                if let Some(&(_, '\n')) = chars.peek() {
+                    chars.next();
+                    end += 1;
+                }
+            }
+            start = end;
+        }
+    }
+    if start < s.len() {
+        out.push(&s[start..]);
+    }
+    out
+}
+
+/// Python's truthiness of a JSON value.
+pub(crate) fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
+/// A number as Python sees it: `bool` is an `int`.
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
+        Value::Number(n) => n.as_f64(),
+        _ => None,
+    }
+}
+
+/// Python's `a == b` between values loaded from JSON (`1 == 1.0`, `True == 1`).
+pub(crate) fn eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(i), Some(j)) => i == j,
+            _ => match (x.as_u64(), y.as_u64()) {
+                (Some(i), Some(j)) => i == j,
+                _ => x.as_f64() == y.as_f64(),
+            },
+        },
+        (Value::Bool(_) | Value::Number(_), Value::Bool(_) | Value::Number(_)) => {
+            number(a) == number(b)
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| eq(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| eq(v, w)))
+        }
+        _ => false,
+    }
+}
+
+/// How Python orders `a` and `b` (`<`, `<=`, …); `Err` where Python raises `TypeError`.
+pub(crate) fn compare(a: &Value, b: &Value) -> Result<std::cmp::Ordering, TypeError> {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => Ok(x.cmp(y)),
+        (Value::Array(x), Value::Array(y)) => {
+            for (p, q) in x.iter().zip(y) {
+                if !eq(p, q) {
+                    return compare(p, q);
+                }
+            }
+            Ok(x.len().cmp(&y.len()))
+        }
+        _ => match (number(a), number(b)) {
+            (Some(x), Some(y)) => x.partial_cmp(&y).ok_or(TypeError),
+            _ => Err(TypeError),
+        },
+    }
+}
+
+/// Python would raise `TypeError` (comparing `None` with a number, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TypeError;
+
+/// Python's `repr(float)`: the shortest round-trip digits, `1.0`, `1e-05`, `1e+16`.
+pub(crate) fn float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".to_owned();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf" } else { "-inf" }.to_owned();
+    }
+    let s = format!("{f:?}");
+    match s.split_once('e') {
+        None => s,
+        Some((mantissa, exp)) => {
+            let (sign, digits) = match exp.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', exp),
+            };
+            format!("{mantissa}e{sign}{digits:0>2}")
+        }
+    }
+}
+
+/// Python's `str(value)` for a value loaded from JSON.
+pub(crate) fn to_str(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => repr(other),
+    }
+}
+
+/// Python's `repr(value)` for a value loaded from JSON.
+pub(crate) fn repr(v: &Value) -> String {
+    match v {
+        Value::Null => "None".to_owned(),
+        Value::Bool(true) => "True".to_owned(),
+        Value::Bool(false) => "False".to_owned(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.to_string(),
+            (_, Some(u)) => u.to_string(),
+            _ => float_repr(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => repr_str(s),
+        Value::Array(a) => {
+            let items: Vec<String> = a.iter().map(repr).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Object(o) => {
+            let items: Vec<String> = o
+                .iter()
+                .map(|(k, v)| format!("{}: {}", repr_str(k), repr(v)))
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+    }
+}
+
+fn repr_str(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// Compiles a Python `re` pattern. Python's `$` (without MULTILINE) also matches before a
+/// final `\n` and its `\Z` is the very end; both are rewritten to their Rust spelling.
+pub(crate) fn regex(pattern: &str, flags: &[&str]) -> Result<fancy_regex::Regex, String> {
+    let mut inline = String::new();
+    let mut multiline = false;
+    for flag in flags {
+        match *flag {
+            "I" | "IGNORECASE" => inline.push('i'),
+            "M" | "MULTILINE" => {
+                inline.push('m');
+                multiline = true;
+            }
+            "S" | "DOTALL" => inline.push('s'),
+            "X" | "VERBOSE" => inline.push('x'),
+            "U" | "UNICODE" | "A" | "ASCII" | "L" | "LOCALE" | "NOFLAG" => {}
+            other => return Err(format!("unknown re flag {other}")),
+        }
+    }
+    let mut translated = String::with_capacity(pattern.len() + 8);
+    if !inline.is_empty() {
+        translated.push_str(&format!("(?{inline})"));
+    }
+    let mut in_class = false;
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('Z') => translated.push_str("\\z"),
+                Some(next) => {
+                    translated.push('\\');
+                    translated.push(next);
+                }
+                None => translated.push('\\'),
+            },
+            '[' if !in_class => {
+                in_class = true;
+                translated.push('[');
+                // A `]` right after `[` or `[^` is a literal.
+                if chars.peek() == Some(&'^') {
+                    chars.next();
+                    translated.push('^');
+                }
+                if chars.peek() == Some(&']') {
+                    chars.next();
+                    translated.push_str("\\]");
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                translated.push(']');
+            }
+            '$' if !in_class && !multiline => translated.push_str("(?=\\n?\\z)"),
+            c => translated.push(c),
+        }
+    }
+    fancy_regex::Regex::new(&translated).map_err(|e| format!("bad pattern {pattern:?}: {e}"))
+}
+
+/// Python's `re.search(pattern, text) is not None`; a pattern that fails to run (backtrack
+/// limit) counts as no match.
+pub(crate) fn search(re: &fancy_regex::Regex, text: &str) -> bool {
+    re.is_match(text).unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn splitlines_as_python() {
+        assert_eq!(splitlines("a\nb\r\nc\rd"), vec!["a", "b", "c", "d"]);
+        assert_eq!(splitlines("a\n"), vec!["a"]);
+        assert_eq!(splitlines("\n"), vec![""]);
+        assert!(splitlines("").is_empty());
+        assert_eq!(splitlines("a\n\nb"), vec!["a", "", "b"]);
+        assert_eq!(splitlines("a\u{2028}b\u{0c}"), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn float_repr_as_python() {
+        assert_eq!(float_repr(1.0), "1.0");
+        assert_eq!(float_repr(0.1), "0.1");
+        assert_eq!(float_repr(191.6667), "191.6667");
+        assert_eq!(float_repr(0.0001), "0.0001");
+        assert_eq!(float_repr(0.00001), "1e-05");
+        assert_eq!(float_repr(1e15), "1000000000000000.0");
+        assert_eq!(float_repr(1e16), "1e+16");
+        assert_eq!(float_repr(-2.5e-7), "-2.5e-07");
+        assert_eq!(float_repr(1.5e300), "1.5e+300");
+    }
+
+    #[test]
+    fn equality_and_str_as_python() {
+        assert!(eq(&json!(1), &json!(1.0)));
+        assert!(eq(&json!(true), &json!(1)));
+        assert!(!eq(&json!("1"), &json!(1)));
+        assert!(eq(&json!({"a": [1, 2.0]}), &json!({"a": [1.0, 2]})));
+        assert!(!eq(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
+        assert_eq!(to_str(&json!(null)), "None");
+        assert_eq!(to_str(&json!(true)), "True");
+        assert_eq!(to_str(&json!(2.0)), "2.0");
+        assert_eq!(to_str(&json!(["a", 1, "it's"])), r#"['a', 1, "it's"]"#);
+        assert_eq!(to_str(&json!({"k": "v"})), "{'k': 'v'}");
+    }
+
+    #[test]
+    fn regex_as_python() {
+        let re = regex(r"\bCOMPANY/?(?!\.msf)", &[]).unwrap();
+        assert!(search(&re, "COMPANY\n"));
+        assert!(!search(&re, "COMPANY.msf\n"));
+        let re = regex("done$", &[]).unwrap();
+        assert!(search(&re, "it is done\n"));
+        assert!(!search(&re, "done, not\n"));
+        let re = regex("[$]x", &[]).unwrap();
+        assert!(search(&re, "a$x"));
+        let re = regex("abc", &["I"]).unwrap();
+        assert!(search(&re, "xABCx"));
+        assert!(regex("x", &["Q"]).is_err());
+    }
+}
