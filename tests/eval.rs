@@ -1,7 +1,7 @@
 //! `deskhand eval` end to end on real virtual displays: a task's setup, solution and evaluator;
 //! the untouched start state scoring 0; an infeasible task; and a broken file, an unsupported
-//! step, a hung setup step and a worker that dies, each recorded as that task's own result while
-//! the rest of the suite goes on. Also `--resume`, `--shard` and `eval merge`.
+//! step, a hung setup step, a worker that dies and an app that crashes, each recorded as that
+//! task's own result while the rest of the suite goes on. Also `--resume`, `--shard` and `eval merge`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -88,12 +88,19 @@ fn solutions_score_one_and_the_start_state_zero() {
 
 #[test]
 fn broken_unsupported_hung_and_crashed_tasks_are_their_own_errors() {
-    let s = suite(&["broken", "unsupported", "hung", "crash", "infeasible"]);
+    let s = suite(&[
+        "broken",
+        "unsupported",
+        "hung",
+        "crash",
+        "crashed-app",
+        "infeasible",
+    ]);
     let out = tempfile::tempdir().unwrap();
     let o = eval(s.path(), out.path(), &["-j", "2", "--task-timeout", "8"]);
     assert_eq!(o.status.code(), Some(1), "errors make the exit status 1");
     let r = results(out.path());
-    assert_eq!(r["tasks"].as_array().unwrap().len(), 5);
+    assert_eq!(r["tasks"].as_array().unwrap().len(), 6);
     let err = |id: &str| task(&r, id)["error"].as_str().unwrap_or("").to_owned();
     assert_eq!(task(&r, "broken")["status"], "error");
     assert!(err("broken").contains("task.json"), "{}", err("broken"));
@@ -107,6 +114,12 @@ fn broken_unsupported_hung_and_crashed_tasks_are_their_own_errors() {
     assert!(err("hung").contains("timed out"), "{}", err("hung"));
     assert_eq!(task(&r, "crash")["status"], "error");
     assert!(err("crash").contains("died"), "{}", err("crash"));
+    assert_eq!(task(&r, "crashed-app")["status"], "error");
+    assert!(
+        err("crashed-app").contains("xterm") && err("crashed-app").contains("crashed (signal 11)"),
+        "{}",
+        err("crashed-app")
+    );
     // The suite went on.
     assert_eq!(task(&r, "infeasible")["score"], 1.0);
     // No display or app of a killed worker is left behind.

@@ -29,8 +29,8 @@ pub struct TaskEnv<'a> {
     pub cache: PathBuf,
     /// The screen size.
     pub screen: Size,
-    /// Programs started by setup steps, stopped when the task ends.
-    pub launched: Vec<Child>,
+    /// Programs started by setup steps (with a name for messages), stopped when the task ends.
+    pub launched: Vec<(String, Child)>,
     log: Option<std::fs::File>,
 }
 
@@ -181,9 +181,30 @@ impl<'a> TaskEnv<'a> {
 
     /// Stops every program the setup started (the whole process group of each).
     pub fn stop_launched(&mut self) {
-        for mut child in std::mem::take(&mut self.launched) {
+        for (_, mut child) in std::mem::take(&mut self.launched) {
             crate::display::terminate(&mut child, Duration::from_secs(2));
         }
+    }
+}
+
+impl TaskEnv<'_> {
+    /// A program started by the setup that has died of a crash signal (segmentation fault,
+    /// abort, bus error, illegal instruction, floating-point exception), with how it died.
+    /// Programs that exited, or were killed or terminated on purpose, are not crashes.
+    pub fn crashed(&mut self) -> Option<String> {
+        use std::os::unix::process::ExitStatusExt as _;
+        let crash = [
+            libc::SIGSEGV,
+            libc::SIGABRT,
+            libc::SIGBUS,
+            libc::SIGILL,
+            libc::SIGFPE,
+        ];
+        self.launched.iter_mut().find_map(|(name, child)| {
+            let status = child.try_wait().ok().flatten()?;
+            let sig = status.signal().filter(|s| crash.contains(s))?;
+            Some(format!("{name} crashed (signal {sig})"))
+        })
     }
 }
 

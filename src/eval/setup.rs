@@ -107,7 +107,7 @@ fn launch(env: &mut TaskEnv<'_>, mut cmd: Command, label: &str) -> Result<(), St
         }
     })
     .map_err(|e| e.to_string())?;
-    env.launched.push(child);
+    env.launched.push((label.to_owned(), child));
     outcome.unwrap_or(Ok(()))
 }
 
@@ -161,7 +161,7 @@ fn open(env: &mut TaskEnv<'_>, path: &str) -> Result<(), String> {
             html || w.title.contains(&name)
         })
         .map_err(|e| e.to_string())?;
-    env.launched.push(child);
+    env.launched.push((label, child));
     Ok(())
 }
 

@@ -158,6 +158,9 @@ fn run_task(args: &WorkerArgs, result: &mut TaskResult) -> anyhow::Result<()> {
         }
     }
     result.timings.agent = t.elapsed().as_secs_f64();
+    if let Some(crash) = env.crashed() {
+        bail!("{crash} during the run");
+    }
 
     let t = Instant::now();
     for step in &task.evaluator.postconfig {
