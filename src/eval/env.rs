@@ -187,7 +187,59 @@ impl<'a> TaskEnv<'a> {
     }
 }
 
+/// CPU ticks (of `/proc/<pid>/stat`, usually 10 ms each) of every process in the given process
+/// groups.
+fn group_cpu_ticks(groups: &[u32]) -> u64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let mut total = 0;
+    for entry in dir.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // Fields after the command (which may hold spaces) start after the last ')'.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+            continue;
+        };
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        // f[0] = state, f[2] = pgrp, f[11] = utime, f[12] = stime.
+        let pgrp = f.get(2).and_then(|v| v.parse::<u32>().ok());
+        if pgrp.is_some_and(|g| groups.contains(&g)) {
+            let tick = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+            total += tick(11) + tick(12);
+        }
+    }
+    total
+}
+
 impl TaskEnv<'_> {
+    /// Waits until the programs the setup started are idle: their processes used at most 2
+    /// CPU ticks over 300 ms (LibreOffice keeps loading a document after its window shows, and
+    /// writes a saved file after its window has settled). Gives up quietly at `deadline`.
+    /// Returns how long it waited.
+    pub fn wait_apps_idle(&self, deadline: Duration) -> Duration {
+        let start = Instant::now();
+        let groups: Vec<u32> = self.launched.iter().map(|(_, c)| c.id()).collect();
+        if groups.is_empty() {
+            return Duration::ZERO;
+        }
+        let window = Duration::from_millis(300);
+        let mut since = Instant::now();
+        let mut ticks = group_cpu_ticks(&groups);
+        while start.elapsed() < deadline {
+            std::thread::park_timeout(Duration::from_millis(50));
+            let now_ticks = group_cpu_ticks(&groups);
+            if now_ticks.saturating_sub(ticks) > 2 {
+                ticks = now_ticks;
+                since = Instant::now();
+            } else if since.elapsed() >= window {
+                break;
+            }
+        }
+        start.elapsed()
+    }
+
     /// A program started by the setup that has died of a crash signal (segmentation fault,
     /// abort, bus error, illegal instruction, floating-point exception), with how it died.
     /// Programs that exited, or were killed or terminated on purpose, are not crashes.

@@ -21,6 +21,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// How long the apps may stay busy after the setup, and after the agent, before the run goes on.
+const APPS_IDLE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// The solution script's name in a bundled task's folder.
 pub const SOLUTION_FILE: &str = "solution.json";
 
@@ -128,6 +131,8 @@ fn run_task(args: &WorkerArgs, result: &mut TaskResult) -> anyhow::Result<()> {
             result.timings.app_start += s.elapsed().as_secs_f64();
         }
     }
+    // The apps are ready when they stop working, not when their window first shows.
+    env.wait_apps_idle(APPS_IDLE_DEADLINE);
     settle(eyes.as_mut(), None, &SettleOptions::default())?;
     result.timings.setup = t.elapsed().as_secs_f64();
 
@@ -163,6 +168,8 @@ fn run_task(args: &WorkerArgs, result: &mut TaskResult) -> anyhow::Result<()> {
     }
 
     let t = Instant::now();
+    // A file saved by the last action may still be being written.
+    env.wait_apps_idle(APPS_IDLE_DEADLINE);
     for step in &task.evaluator.postconfig {
         setup::run_step(&mut env, eyes.as_mut(), step).map_err(|e| anyhow!(e))?;
     }

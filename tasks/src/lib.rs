@@ -47,9 +47,15 @@ impl Task {
                 out.push(format!("unsupported: {reason}"));
             }
         }
-        for f in &self.evaluator.func {
-            if f != "infeasible" && !metrics::is_supported(f) {
-                out.push(format!("unsupported: metric {f}"));
+        for (i, f) in self.evaluator.func.iter().enumerate() {
+            if f == "infeasible" {
+                continue;
+            }
+            let options = self.evaluator.options.get(i).cloned().unwrap_or_default();
+            match metrics::check_options(f, &options) {
+                Ok(()) => {}
+                Err(e @ metrics::MetricError::Unsupported(_)) => out.push(e.to_string()),
+                Err(e) => out.push(format!("unsupported: {e}")),
             }
         }
         out.dedup();

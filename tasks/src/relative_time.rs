@@ -10,7 +10,8 @@
 //!  "expected": {"from": "{DoW}, {Month} {Day0D}", "to": "{DoW}, {Month} {Day0D}", "city": "…"}}
 //! ```
 //!
-//! With only `from`, the date fills `expected.time`; with `to` as well, `from` fills
+//! With only `from`, the date fills `expected.time` (a template, or a list of templates, which
+//! OSWorld's getter cannot format: its chrome task 82bc8d6a has one); with `to` as well, `from` fills
 //! `expected.from` (or `puDay`, `puMonth`, `puYear` for "next Monday split") and `to` fills
 //! `expected.to` (or `doDay`, `doMonth`, `doYear` for "next Friday split"). Other keys are kept.
 //! The rules come back whole, as OSWorld's getter returns them.
@@ -192,22 +193,36 @@ fn month_start(today: Date, months: u8) -> Result<Date, RelativeTimeError> {
     Date::from_calendar_date(year, month, 1).map_err(|e| RelativeTimeError::Invalid(e.to_string()))
 }
 
-/// Formats `date` into each of `keys` of `expected`.
+/// Formats `date` into each of `keys` of `expected`: a template, or a list of templates (one
+/// of which the result must match, with `expect_in_result`).
 fn fill(
     expected: &mut Map<String, Value>,
     keys: &[&str],
     date: Date,
 ) -> Result<(), RelativeTimeError> {
     for key in keys {
-        let Some(Value::String(template)) = expected.get(*key) else {
-            return Err(RelativeTimeError::Invalid(format!(
-                "expected.{key} must be a string template"
-            )));
+        let formatted = match expected.get(*key) {
+            Some(Value::String(template)) => Value::String(format(template, date)),
+            Some(Value::Array(templates)) => Value::Array(
+                templates
+                    .iter()
+                    .map(|t| match t {
+                        Value::String(t) => Ok(Value::String(format(t, date))),
+                        _ => Err(not_a_template(key)),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            _ => return Err(not_a_template(key)),
         };
-        let text = format(template, date);
-        expected.insert((*key).to_owned(), Value::String(text));
+        expected.insert((*key).to_owned(), formatted);
     }
     Ok(())
+}
+
+fn not_a_template(key: &str) -> RelativeTimeError {
+    RelativeTimeError::Invalid(format!(
+        "expected.{key} must be a template or a list of templates"
+    ))
 }
 
 /// OSWorld's `apply_rules_to_timeFormat`.
@@ -264,8 +279,13 @@ mod tests {
         // 2024-03-13 is a Wednesday.
         let now = datetime!(2024-03-13 10:00 UTC);
         let rules = json!({"relativeTime": {"from": "next Monday"},
-            "expected": {"q": "x", "time": ["{Year}-{Month0D}-{Day0D}"]}});
-        // A non-string template is a task mistake; the rules come back unchanged.
+            "expected": {"q": "x", "time": ["{Year}-{Month0D}-{Day0D}", "{DayD}"]}});
+        assert_eq!(
+            resolve(&rules, now)["expected"]["time"],
+            json!(["2024-03-18", "18"])
+        );
+        // A template that is not text is a task mistake; the rules come back unchanged.
+        let rules = json!({"relativeTime": {"from": "next Monday"}, "expected": {"time": 3}});
         assert_eq!(resolve(&rules, now), rules);
         let rules = json!({"relativeTime": {"from": "next Monday"},
             "expected": {"q": "x", "time": "{Year}-{Month0D}-{Day0D}"}});

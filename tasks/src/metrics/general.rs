@@ -12,7 +12,9 @@ pub(super) fn exact_match(
     const M: &str = "exact_match";
     let rules = rules(M, expected)?;
     let expect = need(M, rules, "expected")?;
-    let result = value(M, "result", result)?.unwrap_or(Value::Null);
+    let Some(result) = value(M, "result", result)? else {
+        return Ok(0.0);
+    };
     Ok(score_of(py::eq(&result, expect)))
 }
 

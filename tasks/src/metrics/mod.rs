@@ -12,7 +12,7 @@
 //! is not there, a comparison of `None`), it scores 0.
 //!
 //! `compare_table` reads xlsx and ods with `calamine` and csv with `csv`, and mirrors how
-//! OSWorld compares sheets through pandas ([`table`]). Rules that need formatting (charts,
+//! OSWorld compares sheets through pandas (module `table`). Rules that need formatting (charts,
 //! pivot tables, styles, freeze panes, …) are [`MetricError::Unsupported`], named
 //! "compare_table rule X"; [`check_options`] reports them before anything runs.
 

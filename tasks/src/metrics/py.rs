@@ -232,7 +232,8 @@ fn repr_str(s: &str) -> String {
 }
 
 /// Compiles a Python `re` pattern. Python's `$` (without MULTILINE) also matches before a
-/// final `\n` and its `\Z` is the very end; both are rewritten to their Rust spelling.
+/// final `\n` and its `\Z` is the very end; both are rewritten to their Rust spelling, as are
+/// `[`, `&` and `~` inside a class (literal in Python, operators in Rust).
 pub(crate) fn regex(pattern: &str, flags: &[&str]) -> Result<fancy_regex::Regex, String> {
     let mut inline = String::new();
     let mut multiline = false;
@@ -281,6 +282,11 @@ pub(crate) fn regex(pattern: &str, flags: &[&str]) -> Result<fancy_regex::Regex,
             ']' if in_class => {
                 in_class = false;
                 translated.push(']');
+            }
+            // Literal in a Python class; nesting or set operations in Rust's.
+            '[' | '&' | '~' if in_class => {
+                translated.push('\\');
+                translated.push(c);
             }
             '$' if !in_class && !multiline => translated.push_str("(?=\\n?\\z)"),
             c => translated.push(c),
@@ -347,6 +353,9 @@ mod tests {
         assert!(!search(&re, "done, not\n"));
         let re = regex("[$]x", &[]).unwrap();
         assert!(search(&re, "a$x"));
+        let re = regex("[[&&]+", &[]).unwrap();
+        assert!(search(&re, "x[&y"));
+        assert!(!search(&re, "xy"));
         let re = regex("abc", &["I"]).unwrap();
         assert!(search(&re, "xABCx"));
         assert!(regex("x", &["Q"]).is_err());

@@ -242,6 +242,13 @@ pub(super) fn compare_table(
         return Err(invalid(M, "no result getter"));
     };
     let result = input("result", result)?;
+    // As OSWorld: the result is read first, and scores 0 when missing or unreadable.
+    let Some(result_path) = result.path else {
+        return Ok(0.0);
+    };
+    let Ok(result_book) = Book::open(result_path) else {
+        return Ok(0.0);
+    };
     let expected = match expected {
         None => None,
         Some(got) => {
@@ -249,21 +256,14 @@ pub(super) fn compare_table(
             let path = gold
                 .path
                 .ok_or_else(|| invalid(M, "the expected workbook is missing"))?;
-            let others = gold.others;
             let book = Book::open(path).map_err(|e| {
                 invalid(
                     M,
                     format!("cannot read the expected workbook {}: {e}", path.display()),
                 )
             })?;
-            Some((book, others))
+            Some((book, gold.others))
         }
-    };
-    let Some(result_path) = result.path else {
-        return Ok(0.0);
-    };
-    let Ok(result_book) = Book::open(result_path) else {
-        return Ok(0.0);
     };
     let books = Books {
         result: result_book,

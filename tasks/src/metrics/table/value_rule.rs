@@ -22,7 +22,7 @@ pub(super) enum RuleError {
     Unsupported(String),
 }
 
-/// Checks the rule's shape without a value: `Invalid` or `Unsupported` as [`matches`] would.
+/// Checks the rule's shape without a value: `Invalid` or `Unsupported` as [`matches()`] would.
 pub(super) fn check(rule: &Value) -> Result<(), RuleError> {
     let (method, _) = parts(rule)?;
     if method.starts_with("re") {
@@ -35,7 +35,7 @@ pub(super) fn check(rule: &Value) -> Result<(), RuleError> {
     match method {
         "eq" | "ne" | "le" | "lt" | "ge" | "gt" | "str_list_eq" | "str_set_eq" => Ok(()),
         "spreadsheet_range" => Err(RuleError::Unsupported(
-            "value rule method spreadsheet_range".to_owned(),
+            "value method spreadsheet_range".to_owned(),
         )),
         m if m.starts_with("approx:") => approx_threshold(m).map(|_| ()),
         m if m.starts_with("range.") => range_ops(m).map(|_| ()),
@@ -167,7 +167,7 @@ pub(super) fn check_props(props: &Map<String, Value>) -> Result<(), RuleError> {
         match prop.as_str() {
             "value" | "merge" => check(rule)?,
             other => {
-                return Err(RuleError::Unsupported(format!("check_cell prop {other}")));
+                return Err(RuleError::Unsupported(format!("prop {other}")));
             }
         }
     }
