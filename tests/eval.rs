@@ -94,13 +94,14 @@ fn broken_unsupported_hung_and_crashed_tasks_are_their_own_errors() {
         "hung",
         "crash",
         "crashed-app",
+        "network",
         "infeasible",
     ]);
     let out = tempfile::tempdir().unwrap();
     let o = eval(s.path(), out.path(), &["-j", "2", "--task-timeout", "8"]);
     assert_eq!(o.status.code(), Some(1), "errors make the exit status 1");
     let r = results(out.path());
-    assert_eq!(r["tasks"].as_array().unwrap().len(), 6);
+    assert_eq!(r["tasks"].as_array().unwrap().len(), 7);
     let err = |id: &str| task(&r, id)["error"].as_str().unwrap_or("").to_owned();
     assert_eq!(task(&r, "broken")["status"], "error");
     assert!(err("broken").contains("task.json"), "{}", err("broken"));
@@ -120,6 +121,8 @@ fn broken_unsupported_hung_and_crashed_tasks_are_their_own_errors() {
         "{}",
         err("crashed-app")
     );
+    assert_eq!(task(&r, "network")["status"], "error");
+    assert!(err("network").contains("network URL"), "{}", err("network"));
     // The suite went on.
     assert_eq!(task(&r, "infeasible")["score"], 1.0);
     // No display or app of a killed worker is left behind.

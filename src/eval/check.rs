@@ -1,6 +1,7 @@
 //! `deskhand tasks check DIR`: loads every task and says, per task, whether deskhand can run
-//! all of it, and if not, what it lacks. With `--json`, one line per task:
-//! `{"id": …, "domain": …, "path": …, "supported": bool, "problems": ["unsupported: …" | "error: …"]}`.
+//! all of it offline, and if not, what it lacks. With `--json`, one line per task:
+//! `{"id": …, "domain": …, "path": …, "supported": bool,
+//!   "problems": ["unsupported: …" | "needs the network: …" | "error: …"]}`.
 
 use deskhand_tasks::Task;
 use deskhand_tasks::suite::discover;
@@ -16,7 +17,13 @@ pub fn run(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     for e in &entries {
         let problems = match Task::from_file(&e.path) {
-            Ok(task) => task.unsupported(),
+            Ok(task) => {
+                let mut p = task.unsupported();
+                if !task.network_urls().is_empty() {
+                    p.push("needs the network: files from URLs (deskhand runs offline)".into());
+                }
+                p
+            }
             Err(err) => vec![format!("error: {err}")],
         };
         if problems.is_empty() {

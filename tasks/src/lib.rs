@@ -58,7 +58,44 @@ impl Task {
                 Err(e) => out.push(format!("unsupported: {e}")),
             }
         }
-        out.dedup();
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|p| seen.insert(p.clone()));
         out
     }
+}
+
+impl Task {
+    /// The network URLs the task fetches files from (`download` steps, `cloud_file` getters).
+    /// deskhand runs offline: such a task ends in a clear error when that step runs.
+    pub fn network_urls(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for step in self.config.iter().chain(&self.evaluator.postconfig) {
+            if let StepAction::Download { files } = &step.action {
+                out.extend(
+                    files
+                        .iter()
+                        .map(|f| f.url.clone())
+                        .filter(|u| is_network(u)),
+                );
+            }
+        }
+        let getters = self.evaluator.result.iter().chain(&self.evaluator.expected);
+        for g in getters.flatten() {
+            if let Source::CloudFile(f) = &g.source {
+                out.extend(
+                    f.path
+                        .clone()
+                        .into_vec()
+                        .into_iter()
+                        .filter(|u| is_network(u)),
+                );
+            }
+        }
+        out
+    }
+}
+
+/// A URL with a scheme other than `file://`.
+fn is_network(url: &str) -> bool {
+    url.contains("://") && !url.starts_with("file://")
 }
