@@ -16,5 +16,6 @@ pub mod config;
 pub mod control;
 pub mod display;
 pub mod eval;
+pub mod export;
 pub mod policy;
 pub mod trajectory;

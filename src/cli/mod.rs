@@ -42,6 +42,8 @@ pub enum Command {
     /// Run one task of an eval (started by `deskhand eval`).
     #[command(hide = true)]
     EvalWorker(crate::eval::worker::WorkerArgs),
+    /// Make a run showable: a self-contained HTML report, an animated GIF.
+    Export(crate::export::ExportArgs),
     /// Inspect task files.
     #[command(subcommand)]
     Tasks(TasksCmd),
@@ -78,6 +80,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => crate::bench::run(args).map(|()| ExitCode::SUCCESS),
         Command::Eval(cmd) => crate::eval::main(cmd),
         Command::EvalWorker(args) => crate::eval::worker::run(args),
+        Command::Export(args) => crate::export::run(args),
         Command::Tasks(TasksCmd::Check { dir, json }) => crate::eval::check::run(&dir, json),
     }
 }
