@@ -47,7 +47,8 @@ pub struct Timings {
     pub display: f64,
     /// The setup steps, and the first settle.
     pub setup: f64,
-    /// The part of `setup` spent waiting for programs to show their windows (`launch`, `open`).
+    /// The part of `setup` spent waiting for programs to start: until they show their windows
+    /// (`launch`, `open`) and then until they stop working (loading a document, a page).
     #[serde(default)]
     pub app_start: f64,
     /// The agent.
