@@ -1,5 +1,6 @@
 //! The `deskhand` command line.
 
+mod ocr;
 mod printer;
 pub(crate) mod run;
 
@@ -44,6 +45,8 @@ pub enum Command {
     EvalWorker(crate::eval::worker::WorkerArgs),
     /// Make a run showable: a self-contained HTML report, an animated GIF.
     Export(crate::export::ExportArgs),
+    /// Read the text on an image or a live screen with on-device OCR.
+    Ocr(ocr::OcrArgs),
     /// Inspect task files.
     #[command(subcommand)]
     Tasks(TasksCmd),
@@ -81,6 +84,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(cmd) => crate::eval::main(cmd),
         Command::EvalWorker(args) => crate::eval::worker::run(args),
         Command::Export(args) => crate::export::run(args),
+        Command::Ocr(args) => ocr::run(args),
         Command::Tasks(TasksCmd::Check { dir, json }) => crate::eval::check::run(&dir, json),
     }
 }

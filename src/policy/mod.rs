@@ -12,6 +12,7 @@ pub mod replay;
 pub mod safety;
 pub mod screenshot;
 mod script;
+pub mod text_target;
 pub mod transport;
 
 pub use anthropic::{AnthropicConfig, AnthropicPolicy};

@@ -8,11 +8,15 @@
 //! ]
 //! ```
 //!
+//! A click may aim at text instead of a point, `{"type": "click", "target": {"text": "Save"}}`:
+//! it is resolved by OCR on the current frame when its turn comes (see [`super::text_target`]).
+//!
 //! The whole script is read and checked before the run starts: bad JSON (with its line and
 //! column), an unknown action or field, and coordinates off the screen are all refused before any
 //! input is sent. If an action fails at run time the script cannot adapt, so the run ends with
 //! an error naming the action.
 
+use super::text_target::{Grounder, TextTarget, split};
 use super::{Decide, Policy, PolicyError, Turn};
 use crate::trajectory::PolicyInfo;
 use async_trait::async_trait;
@@ -69,7 +73,8 @@ pub enum ScriptError {
 pub struct ScriptPolicy {
     path: PathBuf,
     total: usize,
-    remaining: VecDeque<Action>,
+    remaining: VecDeque<(Action, Option<TextTarget>)>,
+    grounder: Grounder,
 }
 
 impl ScriptPolicy {
@@ -103,14 +108,15 @@ impl ScriptPolicy {
                 number: i + 1,
                 reason,
             };
-            let action: Action = serde_json::from_value(item).map_err(|e| bad(e.to_string()))?;
+            let (action, target) = split(item).map_err(bad)?;
             action.validate(screen).map_err(|e| bad(e.to_string()))?;
-            actions.push_back(action);
+            actions.push_back((action, target));
         }
         Ok(ScriptPolicy {
             path: path.to_owned(),
             total: actions.len(),
             remaining: actions,
+            grounder: Grounder::default(),
         })
     }
 
@@ -153,9 +159,24 @@ impl Policy for ScriptPolicy {
                 failed.error.as_deref().unwrap_or_default()
             )));
         }
+        let Some((action, target)) = self.remaining.pop_front() else {
+            return Ok(Turn::default());
+        };
+        let Some(target) = target else {
+            return Ok(Turn {
+                narration: None,
+                actions: vec![action],
+                usage: None,
+            });
+        };
+        let number = self.total - self.remaining.len();
+        let grounder = &mut self.grounder;
+        let resolved =
+            tokio::task::block_in_place(|| grounder.resolve(input.frame, &action, &target))
+                .map_err(|e| PolicyError::Fatal(format!("script action #{number}: {e}")))?;
         Ok(Turn {
-            narration: None,
-            actions: self.remaining.pop_front().into_iter().collect(),
+            narration: Some(resolved.1),
+            actions: vec![resolved.0],
             usage: None,
         })
     }

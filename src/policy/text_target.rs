@@ -1,0 +1,165 @@
+//! Clicks aimed at text: `{"type": "click", "target": {"text": "Save"}}` in a script, resolved
+//! by on-device OCR on the current frame at the moment of the click.
+//!
+//! `target` holds `text` (required), `match` (`exact`, `case` or `fuzzy`; default `fuzzy`, which
+//! still ranks an exact match first) and `near` (`[x, y]`: among several matches, the one
+//! nearest this point wins). A click with a `target` has no `x`/`y`; its `button`, `count` and
+//! `modifiers` apply as usual. When no text matches, the run ends with an error that names the
+//! target and the closest texts seen.
+
+use deskhand_actions::Action;
+use deskhand_vision::Frame;
+use deskhand_vision::ocr::{MatchMode, Ocr, OcrPaths, find_text};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// What a click aims at.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextTarget {
+    /// The text to find.
+    pub text: String,
+    /// `exact`, `case` or `fuzzy`.
+    #[serde(default, rename = "match")]
+    pub mode: Option<String>,
+    /// Prefer the match nearest this point.
+    #[serde(default)]
+    pub near: Option<[i32; 2]>,
+}
+
+impl TextTarget {
+    /// The match mode, checked.
+    pub fn match_mode(&self) -> Result<MatchMode, String> {
+        match self.mode.as_deref() {
+            None | Some("fuzzy") => Ok(MatchMode::Fuzzy),
+            Some("exact") => Ok(MatchMode::Exact),
+            Some("case") => Ok(MatchMode::CaseInsensitive),
+            Some(other) => Err(format!(
+                "target match {other:?} is not one of exact, case, fuzzy"
+            )),
+        }
+    }
+}
+
+/// Splits a script entry into its action and its text target, when it has one. The action of
+/// a targeted click has no coordinates until [`Grounder::resolve`] gives it some.
+pub fn split(mut item: serde_json::Value) -> Result<(Action, Option<TextTarget>), String> {
+    let target = match item.as_object_mut().and_then(|o| o.remove("target")) {
+        None => None,
+        Some(t) => {
+            if item["type"] != "click" {
+                return Err("only a click can have a target".into());
+            }
+            if item.get("x").is_some() || item.get("y").is_some() {
+                return Err("a click has either x and y or a target, not both".into());
+            }
+            let t: TextTarget = serde_json::from_value(t).map_err(|e| format!("target: {e}"))?;
+            t.match_mode()?;
+            Some(t)
+        }
+    };
+    let action: Action = serde_json::from_value(item).map_err(|e| e.to_string())?;
+    Ok((action, target))
+}
+
+/// Finds targets on frames, loading the OCR engine on first use.
+#[derive(Default)]
+pub struct Grounder {
+    ocr: Option<Arc<Ocr>>,
+}
+
+impl std::fmt::Debug for Grounder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Grounder")
+            .field("loaded", &self.ocr.is_some())
+            .finish()
+    }
+}
+
+impl Grounder {
+    /// `click` aimed at `target` on `frame`: the same click at the found text's centre, and
+    /// a sentence saying what was found where.
+    pub fn resolve(
+        &mut self,
+        frame: &Frame,
+        click: &Action,
+        target: &TextTarget,
+    ) -> Result<(Action, String), String> {
+        let ocr = match &self.ocr {
+            Some(o) => o.clone(),
+            None => {
+                let o = Arc::new(
+                    Ocr::load(OcrPaths::from_env())
+                        .map_err(|e| format!("cannot click the text {:?}: {e}", target.text))?,
+                );
+                self.ocr = Some(o.clone());
+                o
+            }
+        };
+        let elements = ocr
+            .read(frame)
+            .map_err(|e| format!("cannot read the screen: {e}"))?;
+        let mode = target.match_mode()?;
+        let hint = target.near.map(|[x, y]| (x, y));
+        let found = find_text(&elements, &target.text, hint, mode).map_err(|e| e.to_string())?;
+        let (x, y) = found.click_point();
+        let what = format!(
+            "found {:?} as {:?} at ({x}, {y})",
+            target.text, found.element.text
+        );
+        let aimed = match click.clone() {
+            Action::Click {
+                button,
+                count,
+                modifiers,
+                ..
+            } => Action::Click {
+                x: Some(x),
+                y: Some(y),
+                button,
+                count,
+                modifiers,
+            },
+            other => other,
+        };
+        Ok((aimed, what))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_click_may_aim_at_text() {
+        let (a, t) =
+            split(json!({"type": "click", "target": {"text": "Save"}, "count": 2})).unwrap();
+        assert!(matches!(
+            a,
+            Action::Click {
+                x: None,
+                count: 2,
+                ..
+            }
+        ));
+        assert_eq!(t.unwrap().text, "Save");
+        let (_, t) = split(json!({"type": "click", "x": 1, "y": 2})).unwrap();
+        assert!(t.is_none());
+    }
+
+    #[test]
+    fn bad_targets_are_named() {
+        let e =
+            split(json!({"type": "type_text", "text": "x", "target": {"text": "a"}})).unwrap_err();
+        assert!(e.contains("only a click"), "{e}");
+        let e =
+            split(json!({"type": "click", "x": 1, "y": 1, "target": {"text": "a"}})).unwrap_err();
+        assert!(e.contains("not both"), "{e}");
+        let e =
+            split(json!({"type": "click", "target": {"text": "a", "match": "loose"}})).unwrap_err();
+        assert!(e.contains("loose"), "{e}");
+        let e = split(json!({"type": "click", "target": {"txt": "a"}})).unwrap_err();
+        assert!(e.contains("txt"), "{e}");
+    }
+}
