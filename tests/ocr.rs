@@ -219,3 +219,57 @@ fn a_missing_text_target_names_what_was_seen() {
     assert!(all.contains("Frobnicate the widget"), "{all}");
     assert!(all.contains("closest texts seen"), "{all}");
 }
+
+#[test]
+fn without_the_model_ocr_says_how_to_get_it_and_the_rest_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = deskhand()
+        .env("DESKHAND_CACHE", dir.path().join("empty-cache"))
+        .env_remove("ORT_DYLIB_PATH")
+        .args(["ocr"])
+        .arg(fixture("ocr/page.html"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not an image"), "{err}");
+    let png = dir.path().join("blank.png");
+    image::RgbaImage::from_pixel(64, 32, image::Rgba([255, 255, 255, 255]))
+        .save(&png)
+        .unwrap();
+    let out = deskhand()
+        .env("DESKHAND_CACHE", dir.path().join("empty-cache"))
+        .env_remove("ORT_DYLIB_PATH")
+        .arg("ocr")
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("OCR files missing") && err.contains("run scripts/setup"),
+        "{err}"
+    );
+    // A script without text targets never needs the model.
+    let d = display(640, 480);
+    let mut cmd = deskhand();
+    cmd.env("DESKHAND_CACHE", dir.path().join("empty-cache"));
+    let script = dir.path().join("s.json");
+    std::fs::write(
+        &script,
+        r#"[{"type": "click", "x": 10, "y": 10}, {"type": "done"}]"#,
+    )
+    .unwrap();
+    let out = cmd
+        .args(["run", "--display", d.name(), "--script"])
+        .arg(&script)
+        .arg("--out")
+        .arg(dir.path().join("run"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
