@@ -358,12 +358,12 @@ pub fn parse_chord(chord: &str) -> Result<Vec<Key>, KeyError> {
     }
     if keys.len() > 1 {
         for key in &mut keys {
-            if let Key::Unicode(c) = *key {
-                if c.is_uppercase() {
-                    let mut lower = c.to_lowercase();
-                    if let (Some(l), None) = (lower.next(), lower.next()) {
-                        *key = Key::Unicode(l);
-                    }
+            if let Key::Unicode(c) = *key
+                && c.is_uppercase()
+            {
+                let mut lower = c.to_lowercase();
+                if let (Some(l), None) = (lower.next(), lower.next()) {
+                    *key = Key::Unicode(l);
                 }
             }
         }

@@ -108,13 +108,13 @@ pub(super) async fn run<D: InputDriver + 'static>(
     .await;
     let release = hands.release_all().await;
     let mut ending = ending?;
-    if let Err(e) = release {
-        if ending.status != EndStatus::Error {
-            ending = Ending::new(
-                EndStatus::Error,
-                format!("could not release held input: {e}"),
-            );
-        }
+    if let Err(e) = release
+        && ending.status != EndStatus::Error
+    {
+        ending = Ending::new(
+            EndStatus::Error,
+            format!("could not release held input: {e}"),
+        );
     }
     let end = SessionEnd {
         status: ending.status,

@@ -305,21 +305,21 @@ pub(crate) fn apply_config(
     args: &mut RunArgs,
     config: &crate::config::Config,
 ) -> anyhow::Result<()> {
-    if args.policy.is_none() {
-        if let Some(name) = &config.policy {
-            args.policy =
-                Some(PolicyKind::from_str(name, true).map_err(|_| {
-                    anyhow::anyhow!("unknown policy '{name}' in the configuration")
-                })?);
-        }
+    if args.policy.is_none()
+        && let Some(name) = &config.policy
+    {
+        args.policy = Some(
+            PolicyKind::from_str(name, true)
+                .map_err(|_| anyhow::anyhow!("unknown policy '{name}' in the configuration"))?,
+        );
     }
-    if args.coords.is_none() {
-        if let Some(name) = &config.coords {
-            args.coords =
-                Some(Coords::from_str(name, true).map_err(|_| {
-                    anyhow::anyhow!("unknown coords '{name}' in the configuration")
-                })?);
-        }
+    if args.coords.is_none()
+        && let Some(name) = &config.coords
+    {
+        args.coords = Some(
+            Coords::from_str(name, true)
+                .map_err(|_| anyhow::anyhow!("unknown coords '{name}' in the configuration"))?,
+        );
     }
     args.model = args.model.take().or_else(|| config.model.clone());
     args.base_url = args.base_url.take().or_else(|| config.base_url.clone());

@@ -102,13 +102,13 @@ impl Display {
                 .into_iter()
                 .find(|w| !w.splash && !before.contains(&w.id) && wanted(w))
                 .map(|w| w.id);
-            if window.is_none() {
-                if let Ok(Some(status)) = child.try_wait() {
-                    return Err(DisplayError::Exited {
-                        program: label.to_owned(),
-                        status: status.to_string(),
-                    });
-                }
+            if window.is_none()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                return Err(DisplayError::Exited {
+                    program: label.to_owned(),
+                    status: status.to_string(),
+                });
             }
             Ok(window)
         });

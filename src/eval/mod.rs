@@ -150,10 +150,10 @@ impl AgentArgs {
         if let Some(u) = &self.base_url {
             push("--base-url", u.clone());
         }
-        if let Some(c) = self.coords {
-            if let Some(v) = c.to_possible_value() {
-                push("--coords", v.get_name().to_owned());
-            }
+        if let Some(c) = self.coords
+            && let Some(v) = c.to_possible_value()
+        {
+            push("--coords", v.get_name().to_owned());
         }
         if let Some(n) = self.max_steps {
             push("--max-steps", n.to_string());

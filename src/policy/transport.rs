@@ -165,10 +165,10 @@ impl Transport {
             Mode::Live { record } => {
                 let answer =
                     http::post_json(&self.client, provider, url, headers, body, retry).await?;
-                if let Some(rec) = record {
-                    if let Ok(mut rec) = rec.lock() {
-                        rec.write(provider, url, &key, &normalized, &answer.body);
-                    }
+                if let Some(rec) = record
+                    && let Ok(mut rec) = rec.lock()
+                {
+                    rec.write(provider, url, &key, &normalized, &answer.body);
                 }
                 Ok(answer)
             }
@@ -194,13 +194,12 @@ impl Recorder {
             .create(true)
             .append(true)
             .open(&self.path);
-        if let Ok(mut f) = file {
-            if f.write_all(text.as_bytes())
+        if let Ok(mut f) = file
+            && f.write_all(text.as_bytes())
                 .and_then(|()| f.flush())
                 .is_ok()
-            {
-                self.seq += 1;
-            }
+        {
+            self.seq += 1;
         }
     }
 }

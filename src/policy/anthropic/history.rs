@@ -51,10 +51,10 @@ impl History {
         self.prune(keep);
         self.age_screenshots();
         let mut out = self.messages.clone();
-        if let Some(newest) = image_slots(&mut out).pop() {
-            if let Some(map) = newest.as_object_mut() {
-                map.remove(OLDER);
-            }
+        if let Some(newest) = image_slots(&mut out).pop()
+            && let Some(map) = newest.as_object_mut()
+        {
+            map.remove(OLDER);
         }
         let mut marked = 0;
         for msg in out.iter_mut().rev() {
@@ -113,10 +113,10 @@ fn image_slots(messages: &mut [Value]) -> Vec<&mut Value> {
         for block in blocks {
             if block["type"] == "image" {
                 slots.push(block);
-            } else if block["type"] == "tool_result" {
-                if let Some(inner) = block["content"].as_array_mut() {
-                    slots.extend(inner.iter_mut().filter(|b| b["type"] == "image"));
-                }
+            } else if block["type"] == "tool_result"
+                && let Some(inner) = block["content"].as_array_mut()
+            {
+                slots.extend(inner.iter_mut().filter(|b| b["type"] == "image"));
             }
         }
     }

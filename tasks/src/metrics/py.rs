@@ -64,11 +64,11 @@ pub(crate) fn splitlines(s: &str) -> Vec<&str> {
         if boundary {
             out.push(&s[start..i]);
             let mut end = i + c.len_utf8();
-            if c == '\r' {
-                if let Some(&(_, '\n')) = chars.peek() {
-                    chars.next();
-                    end += 1;
-                }
+            if c == '\r'
+                && let Some(&(_, '\n')) = chars.peek()
+            {
+                chars.next();
+                end += 1;
             }
             start = end;
         }

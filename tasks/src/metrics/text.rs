@@ -112,10 +112,10 @@ pub(super) fn compare_csv(
     };
     let actual = normalize(&actual);
     for gold in golds.into_iter().flatten() {
-        if let Ok(wanted) = py::read_text_any_encoding(gold) {
-            if normalize(&wanted) == actual {
-                return Ok(1.0);
-            }
+        if let Ok(wanted) = py::read_text_any_encoding(gold)
+            && normalize(&wanted) == actual
+        {
+            return Ok(1.0);
         }
     }
     Ok(0.0)

@@ -130,12 +130,13 @@ pub(crate) fn ctc_decode(probs: &[f32], classes: usize, dict: &Dictionary) -> (S
                     if p > acc.1 { (i, p) } else { acc }
                 },
             );
-        if best != 0 && best != prev {
-            if let Some(ch) = dict.get(best) {
-                text.push_str(ch);
-                sum += p;
-                kept += 1;
-            }
+        if best != 0
+            && best != prev
+            && let Some(ch) = dict.get(best)
+        {
+            text.push_str(ch);
+            sum += p;
+            kept += 1;
         }
         prev = best;
     }
