@@ -13,7 +13,7 @@
 //! the image's. Older screenshots kept in the context go at half size ([`Sizing`]).
 
 use super::http::Retry;
-use super::screenshot::{self, OLDER, Screenshot, Sizing, Upscale};
+use super::screenshot::{OLDER, Screenshot, Sizing, Upscale};
 use super::transport::Transport;
 use super::{Decide, Policy, PolicyError, Turn};
 use crate::trajectory::{PolicyInfo, Usage};
@@ -260,14 +260,7 @@ impl Policy for CompatPolicy {
         settings.insert("base_url".into(), self.config.base_url.clone().into());
         settings.insert("coords".into(), self.config.coords.name().into());
         settings.insert("keep_screenshots".into(), self.config.keep.into());
-        settings.insert(
-            "screenshot_long_edge".into(),
-            self.config.sizing.long_edge.into(),
-        );
-        settings.insert(
-            "older_screenshots_half".into(),
-            self.config.sizing.older_half.into(),
-        );
+        self.config.sizing.record(&mut settings);
         PolicyInfo {
             name: "openai-compat".into(),
             settings,
@@ -277,11 +270,8 @@ impl Policy for CompatPolicy {
     async fn decide(&mut self, input: Decide<'_>) -> Result<Turn, PolicyError> {
         let sizing = self.config.sizing;
         let (space, size) = self.config.coords.space(input.screen, sizing.long_edge);
-        let (shot, older) = screenshot::prepare(input.frame, size, Upscale::Exact)
-            .and_then(|full| {
-                let older = sizing.older(input.frame, &full)?;
-                Ok((full, older))
-            })
+        let (shot, older) = sizing
+            .prepare(input.frame, size, Upscale::Exact)
             .map_err(|e| PolicyError::Fatal(format!("cannot prepare the screenshot: {e}")))?;
         let mut parts = Vec::new();
         for f in input.feedback.iter().filter(|f| f.error.is_some()) {

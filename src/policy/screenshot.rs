@@ -46,6 +46,24 @@ impl Default for Sizing {
 }
 
 impl Sizing {
+    /// The newest screenshot at `to`, and the stand-in it becomes once it is older.
+    pub fn prepare(
+        &self,
+        frame: &Frame,
+        to: Size,
+        upscale: Upscale,
+    ) -> Result<(Screenshot, Screenshot), VisionError> {
+        let full = prepare(frame, to, upscale)?;
+        let older = self.older(frame, &full)?;
+        Ok((full, older))
+    }
+
+    /// Records these settings in a policy's settings (as a run's `session_meta` shows them).
+    pub fn record(&self, settings: &mut serde_json::Map<String, serde_json::Value>) {
+        settings.insert("screenshot_long_edge".into(), self.long_edge.into());
+        settings.insert("older_screenshots_half".into(), self.older_half.into());
+    }
+
     /// The image to keep for `shot` once it is no longer the newest: half its size, or the
     /// same image when older screenshots are sent at full size.
     pub fn older(&self, frame: &Frame, shot: &Screenshot) -> Result<Screenshot, VisionError> {

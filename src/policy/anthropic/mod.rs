@@ -374,14 +374,7 @@ impl Policy for AnthropicPolicy {
         settings.insert("base_url".into(), self.config.base_url.clone().into());
         settings.insert("tool".into(), self.config.tool.tool_type().into());
         settings.insert("keep_screenshots".into(), self.config.keep.keep.into());
-        settings.insert(
-            "screenshot_long_edge".into(),
-            self.config.sizing.long_edge.into(),
-        );
-        settings.insert(
-            "older_screenshots_half".into(),
-            self.config.sizing.older_half.into(),
-        );
+        self.config.sizing.record(&mut settings);
         PolicyInfo {
             name: "anthropic".into(),
             settings,
@@ -391,11 +384,8 @@ impl Policy for AnthropicPolicy {
     async fn decide(&mut self, input: Decide<'_>) -> Result<Turn, PolicyError> {
         let sizing = self.config.sizing;
         let target = fit_long_edge(anthropic_target(input.screen), sizing.long_edge);
-        let shot = screenshot::prepare(input.frame, target, Upscale::Never)
-            .and_then(|full| {
-                let older = sizing.older(input.frame, &full)?;
-                Ok((full, older))
-            })
+        let shot = sizing
+            .prepare(input.frame, target, Upscale::Never)
             .map_err(|e| PolicyError::Fatal(format!("cannot prepare the screenshot: {e}")))?;
         let mut content = Vec::new();
         if self.history.is_empty() {
