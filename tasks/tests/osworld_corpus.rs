@@ -21,14 +21,13 @@ fn every_osworld_task_loads() {
         let task = Task::from_file(&e.path).unwrap_or_else(|err| panic!("{err}"));
         assert_eq!(task.id, e.name, "{}", e.path.display());
         assert!(!task.instruction.is_empty());
-        assert!(task.evaluator.result.len() >= task.evaluator.func.len());
-        assert_eq!(
-            task.evaluator.options.len(),
-            task.evaluator
-                .result
-                .len()
-                .max(task.evaluator.func.len())
-                .min(task.evaluator.options.len())
+        // One result getter slot, one expected slot and one options object per metric.
+        let ev = &task.evaluator;
+        let n = ev.func.len();
+        assert!(
+            ev.result.len() >= n && ev.expected.len() >= n && ev.options.len() >= n,
+            "{}",
+            e.path.display()
         );
         assert!(task.extra.contains_key("snapshot"), "unknown keys are kept");
         steps += task.config.len();
