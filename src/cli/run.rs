@@ -30,17 +30,6 @@ pub struct RunArgs {
     /// For `--policy script`: a JSON file holding a list of actions.
     #[arg(long, value_name = "FILE")]
     pub script: Option<PathBuf>,
-    /// For model policies: the model's name.
-    #[arg(long, value_name = "NAME")]
-    pub model: Option<String>,
-    /// For model policies: the API's base URL (default: from the environment, else the
-    /// provider's own).
-    #[arg(long, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// For `--policy openai-compat`: how the model's coordinates are meant (default from the
-    /// model's name: UI-TARS 1.0 is relative-1000, others smart-resize).
-    #[arg(long, value_enum, value_name = "SPACE")]
-    pub coords: Option<Coords>,
     /// Drive this existing X display, like `:0` (default: $DISPLAY).
     #[arg(long, value_name = ":N", conflicts_with = "virtual_display")]
     pub display: Option<String>,
@@ -58,6 +47,35 @@ pub struct RunArgs {
     /// The run directory (default: runs/<time>-<policy>).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// For `--policy replay`: the run directory whose model calls to replay.
+    #[arg(long, value_name = "RUN_DIR")]
+    pub replay_from: Option<PathBuf>,
+    /// Model settings, limits and configuration.
+    #[command(flatten)]
+    pub agent: AgentArgs,
+    /// Print every event as one JSON line on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Start this program on the display first and wait for its window (may be repeated).
+    #[arg(long, value_name = "COMMAND")]
+    pub launch: Vec<String>,
+}
+
+/// The settings `deskhand run` and `deskhand eval` share: the model, the limits and the
+/// configuration.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AgentArgs {
+    /// For model policies: the model's name.
+    #[arg(long, value_name = "NAME")]
+    pub model: Option<String>,
+    /// For model policies: the API's base URL (default: from the environment, else the
+    /// provider's own).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// For `--policy openai-compat`: how the model's coordinates are meant (default from the
+    /// model's name: UI-TARS 1.0 is relative-1000, others smart-resize).
+    #[arg(long, value_enum, value_name = "SPACE")]
+    pub coords: Option<Coords>,
     /// Stop after this many steps [default: 50].
     #[arg(long, value_name = "N")]
     pub max_steps: Option<u32>,
@@ -68,18 +86,42 @@ pub struct RunArgs {
     /// Override a configuration key, like `-c http.timeout_ms=30000` (may be repeated).
     #[arg(short = 'c', value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// For `--policy replay`: the run directory whose model calls to replay.
-    #[arg(long, value_name = "RUN_DIR")]
-    pub replay_from: Option<PathBuf>,
     /// Stop before the next model call once the model calls have cost this many US dollars.
     #[arg(long, value_name = "USD")]
     pub max_cost: Option<f64>,
-    /// Print every event as one JSON line on stdout.
-    #[arg(long)]
-    pub json: bool,
-    /// Start this program on the display first and wait for its window (may be repeated).
-    #[arg(long, value_name = "COMMAND")]
-    pub launch: Vec<String>,
+}
+
+impl AgentArgs {
+    /// The same settings as command-line arguments (for `deskhand eval`'s workers).
+    pub fn to_args(&self) -> Vec<std::ffi::OsString> {
+        let mut out: Vec<std::ffi::OsString> = Vec::new();
+        let mut push = |flag: &str, v: String| {
+            out.push(flag.into());
+            out.push(v.into());
+        };
+        if let Some(m) = &self.model {
+            push("--model", m.clone());
+        }
+        if let Some(u) = &self.base_url {
+            push("--base-url", u.clone());
+        }
+        if let Some(v) = self.coords.and_then(|c| c.to_possible_value()) {
+            push("--coords", v.get_name().to_owned());
+        }
+        if let Some(n) = self.max_steps {
+            push("--max-steps", n.to_string());
+        }
+        if let Some(c) = self.max_cost {
+            push("--max-cost", c.to_string());
+        }
+        if let Some(f) = &self.config {
+            push("--config", f.display().to_string());
+        }
+        for s in &self.set {
+            push("-c", s.clone());
+        }
+        out
+    }
 }
 
 /// The policies `run` knows.
@@ -111,7 +153,7 @@ impl PolicyKind {
 }
 
 pub(super) fn run(mut args: RunArgs) -> anyhow::Result<ExitCode> {
-    let config = crate::config::load(args.config.as_deref(), &args.set)?;
+    let config = crate::config::load(args.agent.config.as_deref(), &args.agent.set)?;
     apply_config(&mut args, &config)?;
     // Check the policy's input before touching any display: bad input costs nothing.
     let plan = plan_policy(&args, &config)?;
@@ -143,8 +185,8 @@ pub(super) fn run(mut args: RunArgs) -> anyhow::Result<ExitCode> {
     let config = AgentConfig {
         display: display.name().to_owned(),
         screen,
-        max_steps: args.max_steps.unwrap_or(50),
-        max_cost_usd: args.max_cost,
+        max_steps: args.agent.max_steps.unwrap_or(50),
+        max_cost_usd: args.agent.max_cost,
         settle: SettleOptions::default(),
         task: args
             .instruction
@@ -313,18 +355,22 @@ pub(crate) fn apply_config(
                 .map_err(|_| anyhow::anyhow!("unknown policy '{name}' in the configuration"))?,
         );
     }
-    if args.coords.is_none()
+    if args.agent.coords.is_none()
         && let Some(name) = &config.coords
     {
-        args.coords = Some(
+        args.agent.coords = Some(
             Coords::from_str(name, true)
                 .map_err(|_| anyhow::anyhow!("unknown coords '{name}' in the configuration"))?,
         );
     }
-    args.model = args.model.take().or_else(|| config.model.clone());
-    args.base_url = args.base_url.take().or_else(|| config.base_url.clone());
-    args.max_steps = args.max_steps.or(config.max_steps);
-    args.max_cost = args.max_cost.or(config.max_cost);
+    args.agent.model = args.agent.model.take().or_else(|| config.model.clone());
+    args.agent.base_url = args
+        .agent
+        .base_url
+        .take()
+        .or_else(|| config.base_url.clone());
+    args.agent.max_steps = args.agent.max_steps.or(config.max_steps);
+    args.agent.max_cost = args.agent.max_cost.or(config.max_cost);
     Ok(())
 }
 
@@ -366,6 +412,7 @@ pub(crate) fn plan_policy(args: &RunArgs, cfg: &crate::config::Config) -> anyhow
         }
         PolicyKind::Anthropic => {
             let model = args
+                .agent
                 .model
                 .as_deref()
                 .context("--policy anthropic needs --model NAME (like claude-sonnet-4-5)")?;
@@ -374,7 +421,7 @@ pub(crate) fn plan_policy(args: &RunArgs, cfg: &crate::config::Config) -> anyhow
                 .as_deref()
                 .context("--policy anthropic needs an instruction: deskhand run \"what to do\" --policy anthropic …")?;
             let mut config =
-                AnthropicConfig::from_env(model, args.base_url.as_deref(), instruction)?;
+                AnthropicConfig::from_env(model, args.agent.base_url.as_deref(), instruction)?;
             config.retry = retry_from(cfg);
             config.sizing = sizing;
             if let Some(k) = keep {
@@ -401,6 +448,7 @@ pub(crate) fn plan_policy(args: &RunArgs, cfg: &crate::config::Config) -> anyhow
         }
         PolicyKind::Openai => {
             let model = args
+                .agent
                 .model
                 .as_deref()
                 .context("--policy openai needs --model NAME (like computer-use-preview)")?;
@@ -408,22 +456,27 @@ pub(crate) fn plan_policy(args: &RunArgs, cfg: &crate::config::Config) -> anyhow
                 .instruction
                 .as_deref()
                 .context("--policy openai needs an instruction: deskhand run \"what to do\" --policy openai …")?;
-            let mut config = OpenAiConfig::from_env(model, args.base_url.as_deref(), instruction)?;
+            let mut config =
+                OpenAiConfig::from_env(model, args.agent.base_url.as_deref(), instruction)?;
             config.retry = retry_from(cfg);
             config.sizing = sizing;
             Ok(Plan::OpenAi(Box::new(config)))
         }
         PolicyKind::OpenaiCompat => {
-            let model = args
-                .model
-                .as_deref()
-                .context("--policy openai-compat needs --model NAME (as the server names it)")?;
+            let model =
+                args.agent.model.as_deref().context(
+                    "--policy openai-compat needs --model NAME (as the server names it)",
+                )?;
             let instruction = args
                 .instruction
                 .as_deref()
                 .context("--policy openai-compat needs an instruction: deskhand run \"what to do\" --policy openai-compat …")?;
-            let mut config =
-                CompatConfig::from_env(model, args.base_url.as_deref(), args.coords, instruction)?;
+            let mut config = CompatConfig::from_env(
+                model,
+                args.agent.base_url.as_deref(),
+                args.agent.coords,
+                instruction,
+            )?;
             config.retry = retry_from(cfg);
             config.sizing = sizing;
             if let Some(k) = keep {

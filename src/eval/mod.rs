@@ -13,12 +13,11 @@ pub mod result;
 mod setup;
 pub mod worker;
 
-use crate::policy::Coords;
+pub use crate::cli::run::AgentArgs;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use deskhand_tasks::suite::{self, Entry};
 use result::{RESULT_FILE, RESULTS_FILE, Results, Status, Summary, TaskResult, print_table};
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -107,67 +106,6 @@ impl EvalPolicy {
             EvalPolicy::Openai => "openai",
             EvalPolicy::OpenaiCompat => "openai-compat",
         }
-    }
-}
-
-/// Settings passed on to each task's agent, as in `deskhand run`.
-#[derive(Debug, Clone, Default, Args)]
-pub struct AgentArgs {
-    /// The model's name.
-    #[arg(long, value_name = "NAME")]
-    pub model: Option<String>,
-    /// The API's base URL.
-    #[arg(long, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// For openai-compat: the model's coordinate space.
-    #[arg(long, value_enum, value_name = "SPACE")]
-    pub coords: Option<Coords>,
-    /// Steps per task at most [default: 50].
-    #[arg(long, value_name = "N")]
-    pub max_steps: Option<u32>,
-    /// Cost cap per task in US dollars.
-    #[arg(long, value_name = "USD")]
-    pub max_cost: Option<f64>,
-    /// A deskhand.toml to read.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Configuration overrides, like `-c http.timeout_ms=30000`.
-    #[arg(short = 'c', value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-}
-
-impl AgentArgs {
-    /// The same settings as command-line arguments, for a worker.
-    fn to_args(&self) -> Vec<OsString> {
-        let mut out: Vec<OsString> = Vec::new();
-        let mut push = |flag: &str, v: String| {
-            out.push(flag.into());
-            out.push(v.into());
-        };
-        if let Some(m) = &self.model {
-            push("--model", m.clone());
-        }
-        if let Some(u) = &self.base_url {
-            push("--base-url", u.clone());
-        }
-        if let Some(c) = self.coords
-            && let Some(v) = c.to_possible_value()
-        {
-            push("--coords", v.get_name().to_owned());
-        }
-        if let Some(n) = self.max_steps {
-            push("--max-steps", n.to_string());
-        }
-        if let Some(c) = self.max_cost {
-            push("--max-cost", c.to_string());
-        }
-        if let Some(f) = &self.config {
-            push("--config", f.display().to_string());
-        }
-        for s in &self.set {
-            push("-c", s.clone());
-        }
-        out
     }
 }
 

@@ -202,22 +202,16 @@ fn plan(args: &WorkerArgs, task: &Task) -> anyhow::Result<Option<crate::cli::run
         instruction: Some(task.instruction.clone()),
         policy: Some(kind),
         script: Some(script),
-        model: args.agent.model.clone(),
-        base_url: args.agent.base_url.clone(),
-        coords: args.agent.coords,
         display: None,
         virtual_display: true,
         screen: args.screen.clone(),
         out: None,
-        max_steps: args.agent.max_steps,
-        config: args.agent.config.clone(),
-        set: args.agent.set.clone(),
         replay_from: None,
-        max_cost: args.agent.max_cost,
+        agent: args.agent.clone(),
         json: false,
         launch: Vec::new(),
     };
-    let config = crate::config::load(run_args.config.as_deref(), &run_args.set)?;
+    let config = crate::config::load(run_args.agent.config.as_deref(), &run_args.agent.set)?;
     apply_config(&mut run_args, &config)?;
     Ok(Some(plan_policy(&run_args, &config)?))
 }
