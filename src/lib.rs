@@ -18,4 +18,5 @@ pub mod display;
 pub mod eval;
 pub mod export;
 pub mod policy;
+pub mod replay;
 pub mod trajectory;

@@ -6,10 +6,12 @@
 //! they are on disk.
 
 mod eyes;
+mod focus;
 mod hands;
 mod run;
 
 pub use eyes::Eyes;
+pub use focus::Focus;
 pub use hands::HandsWorker;
 
 use crate::policy::Policy;
@@ -65,6 +67,7 @@ pub struct Agent<D: InputDriver + 'static> {
     hands: HandsWorker<D>,
     policy: Box<dyn Policy>,
     writer: TrajectoryWriter,
+    focus: Option<Focus>,
 }
 
 /// A running agent: send it operations, read its events, await its end.
@@ -93,7 +96,14 @@ impl<D: InputDriver + 'static> Agent<D> {
             hands: HandsWorker::new(driver),
             policy,
             writer,
+            focus: None,
         }
+    }
+
+    /// Records the focused window with each observation (and shows it to the policy).
+    pub fn with_focus(mut self, focus: Option<Focus>) -> Agent<D> {
+        self.focus = focus;
+        self
     }
 
     /// Starts the loop on the tokio runtime.

@@ -77,6 +77,7 @@ pub(super) async fn run<D: InputDriver + 'static>(
         hands,
         mut policy,
         writer,
+        focus,
     } = agent;
     let started = Instant::now();
     let mut out = Outbox { writer, events };
@@ -99,6 +100,7 @@ pub(super) async fn run<D: InputDriver + 'static>(
         &config,
         &eyes,
         &hands,
+        focus.as_ref(),
         policy.as_mut(),
         &mut out,
         &mut ops,
@@ -132,6 +134,7 @@ async fn steps_loop<D: InputDriver + 'static>(
     config: &super::AgentConfig,
     eyes: &Eyes,
     hands: &super::HandsWorker<D>,
+    focus: Option<&super::Focus>,
     policy: &mut dyn Policy,
     out: &mut Outbox,
     ops: &mut mpsc::UnboundedReceiver<Op>,
@@ -186,9 +189,14 @@ async fn steps_loop<D: InputDriver + 'static>(
             frame.width(),
             frame.height(),
         )?;
+        let window = match focus {
+            Some(f) => f.read().await,
+            None => None,
+        };
         out.emit(Event::Observation(Observation {
             step,
             frame: frame_ref,
+            window: window.clone(),
         }))?;
 
         let asked = Instant::now();
@@ -200,6 +208,7 @@ async fn steps_loop<D: InputDriver + 'static>(
                 screen: config.screen,
                 user_messages: &messages,
                 feedback: &feedback,
+                window: window.as_ref(),
             });
             tokio::pin!(fut);
             loop {

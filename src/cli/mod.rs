@@ -2,6 +2,7 @@
 
 mod ocr;
 mod printer;
+mod replay;
 pub(crate) mod run;
 
 use clap::{Parser, Subcommand};
@@ -45,6 +46,8 @@ pub enum Command {
     EvalWorker(crate::eval::worker::WorkerArgs),
     /// Make a run showable: a self-contained HTML report, an animated GIF.
     Export(crate::export::ExportArgs),
+    /// Perform a recorded run's actions again, without a model, checking the screen before each.
+    Replay(replay::ReplayArgs),
     /// Read the text on an image or a live screen with on-device OCR.
     Ocr(ocr::OcrArgs),
     /// Inspect task files.
@@ -85,6 +88,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::EvalWorker(args) => crate::eval::worker::run(args),
         Command::Export(args) => crate::export::run(args),
         Command::Ocr(args) => ocr::run(args),
+        Command::Replay(args) => replay::run(args),
         Command::Tasks(TasksCmd::Check { dir, json }) => crate::eval::check::run(&dir, json),
     }
 }

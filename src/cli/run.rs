@@ -157,6 +157,11 @@ pub(super) fn run(mut args: RunArgs) -> anyhow::Result<ExitCode> {
     apply_config(&mut args, &config)?;
     // Check the policy's input before touching any display: bad input costs nothing.
     let plan = plan_policy(&args, &config)?;
+    run_planned(args, plan)
+}
+
+/// `deskhand run` once the policy is planned (also `deskhand replay` on a display).
+pub(super) fn run_planned(args: RunArgs, plan: Plan) -> anyhow::Result<ExitCode> {
     let display = open_display(&args)?;
     // xcap (the capture fallback) reads $DISPLAY itself. We are still single-threaded here.
     // SAFETY: no other thread of this process reads or writes the environment yet.
@@ -167,7 +172,10 @@ pub(super) fn run(mut args: RunArgs) -> anyhow::Result<ExitCode> {
 
     let out = match &args.out {
         Some(dir) => dir.clone(),
-        None => default_run_dir(args.policy.unwrap_or(PolicyKind::Script).name()),
+        None => default_run_dir(match plan {
+            Plan::Actions(_) => crate::replay::POLICY_NAME,
+            _ => args.policy.unwrap_or(PolicyKind::Script).name(),
+        }),
     };
     let policy = build_policy(plan, screen, &out, args.instruction.as_deref())?;
 
@@ -229,6 +237,7 @@ pub(crate) fn build_policy(
         Plan::Anthropic(config) => Box::new(AnthropicPolicy::new(*config, transport())?),
         Plan::Compat(config) => Box::new(CompatPolicy::new(*config, transport())?),
         Plan::OpenAi(config) => Box::new(OpenAiPolicy::new(*config, transport())?),
+        Plan::Actions(from) => Box::new(crate::replay::ActionReplay::load(&from, out)?),
         Plan::Replay(from) => {
             let replay = ReplayPolicy::load(&from, instruction)?;
             if let Some(notice) = replay.notice() {
@@ -251,7 +260,8 @@ pub(crate) fn run_agent(
     let writer = TrajectoryWriter::create(out)?;
     let source = deskhand_vision::open_screen(Some(display.name()))?;
     let driver = EnigoDriver::connect(Some(display.name()))?;
-    let agent = Agent::new(config, source, driver, policy, writer);
+    let focus = crate::agent::Focus::connect(display.name());
+    let agent = Agent::new(config, source, driver, policy, writer).with_focus(focus);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -340,6 +350,8 @@ pub(crate) enum Plan {
     Compat(Box<CompatConfig>),
     OpenAi(Box<OpenAiConfig>),
     Replay(PathBuf),
+    /// A recorded run's actions, re-grounded (`deskhand replay`).
+    Actions(PathBuf),
 }
 
 /// Fills what the command line left open from the configuration.

@@ -52,32 +52,39 @@ fn property(x: &X11, window: u32, name: &str, ty: u32) -> Result<Vec<u8>, Displa
 
 /// Every managed window, oldest first. A window that vanishes while it is read is left out.
 pub fn list(x: &X11) -> Result<Vec<WindowInfo>, DisplayError> {
-    let utf8 = x.atom("UTF8_STRING")?;
-    let splash = x.atom("_NET_WM_WINDOW_TYPE_SPLASH")?;
     let mut out = Vec::new();
     for id in client_list(x)? {
-        let Ok(mut title) = property(x, id, "_NET_WM_NAME", utf8) else {
-            continue;
-        };
-        if title.is_empty() {
-            title = property(x, id, "WM_NAME", AtomEnum::STRING.into()).unwrap_or_default();
+        if let Some(info) = describe(x, id)? {
+            out.push(info);
         }
-        let class = property(x, id, "WM_CLASS", AtomEnum::STRING.into()).unwrap_or_default();
-        let types = x
-            .property_u32s(id, "_NET_WM_WINDOW_TYPE", AtomEnum::ATOM.into())
-            .unwrap_or_default();
-        out.push(WindowInfo {
-            id,
-            title: String::from_utf8_lossy(&title).into_owned(),
-            class: class
-                .split(|b| *b == 0)
-                .filter(|s| !s.is_empty())
-                .map(|s| String::from_utf8_lossy(s).into_owned())
-                .collect(),
-            splash: types.contains(&splash),
-        });
     }
     Ok(out)
+}
+
+/// One window's title, class and type; `None` when it has gone.
+pub fn describe(x: &X11, id: u32) -> Result<Option<WindowInfo>, DisplayError> {
+    let utf8 = x.atom("UTF8_STRING")?;
+    let splash = x.atom("_NET_WM_WINDOW_TYPE_SPLASH")?;
+    let Ok(mut title) = property(x, id, "_NET_WM_NAME", utf8) else {
+        return Ok(None);
+    };
+    if title.is_empty() {
+        title = property(x, id, "WM_NAME", AtomEnum::STRING.into()).unwrap_or_default();
+    }
+    let class = property(x, id, "WM_CLASS", AtomEnum::STRING.into()).unwrap_or_default();
+    let types = x
+        .property_u32s(id, "_NET_WM_WINDOW_TYPE", AtomEnum::ATOM.into())
+        .unwrap_or_default();
+    Ok(Some(WindowInfo {
+        id,
+        title: String::from_utf8_lossy(&title).into_owned(),
+        class: class
+            .split(|b| *b == 0)
+            .filter(|s| !s.is_empty())
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .collect(),
+        splash: types.contains(&splash),
+    }))
 }
 
 fn client_message(x: &X11, window: u32, name: &str, data: [u32; 5]) -> Result<(), DisplayError> {

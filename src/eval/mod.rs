@@ -77,6 +77,13 @@ pub struct EvalArgs {
     /// A task taking longer than this many seconds is stopped and recorded as an error.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub task_timeout: u64,
+    /// For `--policy replay`: replay this recorded run in every task instead of each task's
+    /// own `demo/`.
+    #[arg(long, value_name = "RUN_DIR")]
+    pub demo: Option<PathBuf>,
+    /// Also write one self-contained HTML report of every task's run and score.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Model settings.
     #[command(flatten)]
     pub agent: AgentArgs,
@@ -95,6 +102,8 @@ pub enum EvalPolicy {
     Openai,
     /// An OpenAI-compatible chat server.
     OpenaiCompat,
+    /// Each task's recorded demo (`demo/`), replayed without a model, re-grounded on the screen.
+    Replay,
 }
 
 impl EvalPolicy {
@@ -105,6 +114,7 @@ impl EvalPolicy {
             EvalPolicy::Anthropic => "anthropic",
             EvalPolicy::Openai => "openai",
             EvalPolicy::OpenaiCompat => "openai-compat",
+            EvalPolicy::Replay => "replay",
         }
     }
 }
@@ -208,6 +218,7 @@ fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         policy: args.policy,
         screen: &args.screen,
         agent: &args.agent,
+        demo: args.demo.as_deref(),
         timeout: Duration::from_secs(args.task_timeout.max(1)),
     };
     let interrupted = pool::run(plan, &mut done)?;
@@ -224,6 +235,10 @@ fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     println!();
     print_table(&results);
     println!("results: {}", out.join(RESULTS_FILE).display());
+    if let Some(html) = &args.html {
+        crate::export::suite_report(&out, &results, html)?;
+        println!("report: {}", html.display());
+    }
     Ok(if interrupted {
         ExitCode::from(130)
     } else if results.summary.errors > 0 {

@@ -30,6 +30,8 @@ pub struct Plan<'a> {
     pub screen: &'a str,
     /// Model settings.
     pub agent: &'a AgentArgs,
+    /// For `--policy replay`: one recorded run for every task.
+    pub demo: Option<&'a Path>,
     /// Per-task deadline.
     pub timeout: Duration,
 }
@@ -71,6 +73,11 @@ fn spawn(plan: &Plan<'_>, index: usize) -> anyhow::Result<Worker> {
         .args(["--rel-dir", &rel, "--screen", plan.screen])
         .args(["--policy", plan.policy.name()])
         .args(plan.agent.to_args())
+        .args(
+            plan.demo
+                .iter()
+                .flat_map(|d| [std::ffi::OsStr::new("--demo"), d.as_os_str()]),
+        )
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log);

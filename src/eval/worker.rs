@@ -24,6 +24,9 @@ use std::time::Instant;
 /// How long the apps may stay busy after the setup, and after the agent, before the run goes on.
 const APPS_IDLE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
 
+/// The recorded demo's folder in a bundled task's folder (a run directory).
+pub const DEMO_DIR: &str = "demo";
+
 /// The solution script's name in a bundled task's folder.
 pub const SOLUTION_FILE: &str = "solution.json";
 
@@ -51,6 +54,9 @@ pub struct WorkerArgs {
     /// The policy.
     #[arg(long, value_enum)]
     pub policy: EvalPolicy,
+    /// For `--policy replay`: the recorded run to replay (default: the task's `demo/`).
+    #[arg(long)]
+    pub demo: Option<PathBuf>,
     /// Model settings.
     #[command(flatten)]
     pub agent: AgentArgs,
@@ -190,6 +196,16 @@ fn plan(args: &WorkerArgs, task: &Task) -> anyhow::Result<Option<crate::cli::run
         EvalPolicy::Anthropic => crate::cli::run::PolicyKind::Anthropic,
         EvalPolicy::Openai => crate::cli::run::PolicyKind::Openai,
         EvalPolicy::OpenaiCompat => crate::cli::run::PolicyKind::OpenaiCompat,
+        EvalPolicy::Replay => {
+            let demo = args.demo.clone().unwrap_or_else(|| task.dir.join(DEMO_DIR));
+            if !demo.join(crate::trajectory::TRAJECTORY_FILE).is_file() {
+                bail!(
+                    "--policy replay needs a recorded run, and {} has none (record one with `deskhand eval --policy script` and copy its run directory there)",
+                    demo.display()
+                );
+            }
+            return Ok(Some(crate::cli::run::Plan::Actions(demo)));
+        }
     };
     let script = task.dir.join(SOLUTION_FILE);
     if kind == crate::cli::run::PolicyKind::Script && !script.is_file() {

@@ -154,10 +154,20 @@ h1{font-size:1.5em}.summary td{padding:2px 12px 2px 0}.step{border-top:1px solid
 
 /// Renders the report.
 pub fn render(report: &Report) -> anyhow::Result<String> {
-    let mut out = String::from(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>deskhand run</title>",
-    );
-    let _ = write!(out, "<style>{STYLE}</style></head><body>");
+    Ok(page("deskhand run", &body(report)?))
+}
+
+/// A whole page around `body`, with the report's style.
+pub fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>{body}</body></html>\n",
+        esc(title)
+    )
+}
+
+/// The report's content: its summary table and every step.
+pub fn body(report: &Report) -> anyhow::Result<String> {
+    let mut out = String::new();
     let task = report.meta.as_ref().and_then(|m| m.task.as_ref());
     let title = task
         .and_then(|t| t.instruction.clone())
@@ -205,6 +215,5 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
     for step in &report.steps {
         out.push_str(&step_html(step)?);
     }
-    out.push_str("</body></html>\n");
     Ok(out)
 }

@@ -5,6 +5,9 @@
 
 mod gif;
 mod html;
+mod suite;
+
+pub use suite::suite_report;
 
 use crate::trajectory::{ActionResult, Event, Loaded, SessionEnd, SessionMeta, Usage, load};
 use anyhow::{Context, bail};

@@ -39,6 +39,8 @@ pub struct Decide<'a> {
     pub user_messages: &'a [String],
     /// What happened to the actions of the previous turn.
     pub feedback: &'a [Feedback],
+    /// The window with the keyboard focus, when the display could say.
+    pub window: Option<&'a crate::trajectory::WindowRef>,
 }
 
 /// The outcome of one action, reported back to the policy on its next turn.

@@ -77,6 +77,16 @@ impl std::fmt::Debug for Grounder {
 }
 
 impl Grounder {
+    /// The OCR engine, loaded on first use.
+    pub fn engine(&mut self) -> Result<Arc<Ocr>, deskhand_vision::OcrError> {
+        if let Some(o) = &self.ocr {
+            return Ok(o.clone());
+        }
+        let o = Arc::new(Ocr::load(OcrPaths::from_env())?);
+        self.ocr = Some(o.clone());
+        Ok(o)
+    }
+
     /// `click` aimed at `target` on `frame`: the same click at the found text's centre, and
     /// a sentence saying what was found where.
     pub fn resolve(
@@ -85,17 +95,9 @@ impl Grounder {
         click: &Action,
         target: &TextTarget,
     ) -> Result<(Action, String), String> {
-        let ocr = match &self.ocr {
-            Some(o) => o.clone(),
-            None => {
-                let o = Arc::new(
-                    Ocr::load(OcrPaths::from_env())
-                        .map_err(|e| format!("cannot click the text {:?}: {e}", target.text))?,
-                );
-                self.ocr = Some(o.clone());
-                o
-            }
-        };
+        let ocr = self
+            .engine()
+            .map_err(|e| format!("cannot click the text {:?}: {e}", target.text))?;
         let elements = ocr
             .read(frame)
             .map_err(|e| format!("cannot read the screen: {e}"))?;

@@ -105,6 +105,15 @@ pub struct FrameRef {
     pub height: u32,
 }
 
+/// The window that had the keyboard focus when a frame was taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowRef {
+    /// Its title.
+    pub title: String,
+    /// Its `WM_CLASS` names (instance, class).
+    pub class: Vec<String>,
+}
+
 /// `observation`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Observation {
@@ -112,6 +121,9 @@ pub struct Observation {
     pub step: u32,
     /// The frame shown to the policy.
     pub frame: FrameRef,
+    /// The focused window at that moment, when the display could say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<WindowRef>,
 }
 
 /// Tokens and cost of one model call.

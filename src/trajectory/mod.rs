@@ -29,7 +29,9 @@
 //!   `max_steps`.
 //! - `observation`: `step` (from 1), `frame {path, sha256, width, height}` where `path` is
 //!   relative to the run directory and `sha256` is the hex digest of that file's bytes. Frames are
-//!   PNG files; they are never inlined.
+//!   PNG files; they are never inlined. Optional `window {title, class}`: the window that had
+//!   the keyboard focus (`class` is its `WM_CLASS` list), used by replay to check that keys go
+//!   where they went when recorded.
 //! - `model_turn`: `step`, `policy`, `narration` (text or null), `actions` (the `Action`s the
 //!   policy chose, in the action JSON of `deskhand_actions`), `latency_ms`, and `usage`
 //!   (`{input_tokens, output_tokens, cost_usd}` or null).
@@ -65,6 +67,7 @@ mod writer;
 pub use event::{
     ActionEvent, ActionResult, ActionStatus, EndStatus, Event, FrameRef, ModelTurn, Narration,
     Observation, PolicyInfo, Record, ScreenSize, SessionEnd, SessionMeta, Usage, UserMessage,
+    WindowRef,
 };
 pub use load::{LoadError, Loaded, TornLine, load};
 pub use writer::{TrajectoryError, TrajectoryWriter};

@@ -1,0 +1,262 @@
+//! Replay: a recorded run's actions performed again, with no model, each one checked against the
+//! screen first.
+//!
+//! [`ActionReplay`] is a [`Policy`]: it plugs into the same loop as every other, so a replay
+//! waits on the screen settling (never on the recorded timings) and writes a trajectory of its
+//! own. Each recorded action that went through becomes one replayed step:
+//!
+//! - An action aimed at a point (click, drag, scroll, move) is re-grounded on the current frame
+//!   ([`ground`]): in place, by template matching, or by the text recorded under the point.
+//! - Keys and typing go where the focus is, so the focused window must be the recorded one (the
+//!   same class, and the same title up to digits), when the recording says which it was.
+//! - `done`, `fail` and waits are replayed as they are.
+//!
+//! When an action cannot be checked or re-grounded, replay stops before performing it and writes
+//! a [`divergence`] report: the run ends with status `error`.
+
+pub mod divergence;
+pub mod ground;
+pub mod recorded;
+
+use crate::policy::text_target::Grounder;
+use crate::policy::{Decide, Policy, PolicyError, Turn};
+use crate::trajectory::{PolicyInfo, WindowRef};
+use async_trait::async_trait;
+use deskhand_actions::Action;
+use deskhand_vision::Frame;
+use divergence::Divergence;
+use recorded::{Recorded, RecordedAction};
+use std::path::{Path, PathBuf};
+
+/// The policy name replay writes in `session_meta`.
+pub const POLICY_NAME: &str = "replay";
+
+/// Performs a recorded run's actions again.
+pub struct ActionReplay {
+    recorded: Recorded,
+    next: usize,
+    out: PathBuf,
+    frame: Option<(String, Frame)>,
+    ocr: Grounder,
+}
+
+impl ActionReplay {
+    /// Replays the run in `from`, writing any divergence report into `out`.
+    pub fn load(from: &Path, out: &Path) -> Result<ActionReplay, PolicyError> {
+        let recorded = recorded::read(from)
+            .map_err(|e| PolicyError::Fatal(format!("cannot replay {}: {e}", from.display())))?;
+        Ok(ActionReplay {
+            recorded,
+            next: 0,
+            out: out.to_owned(),
+            frame: None,
+            ocr: Grounder::default(),
+        })
+    }
+
+    /// The recorded run.
+    pub fn recorded(&self) -> &Recorded {
+        &self.recorded
+    }
+
+    fn recorded_frame(&mut self, ra: &RecordedAction) -> Option<Frame> {
+        let path = &ra.frame.as_ref()?.path;
+        if let Some((p, f)) = &self.frame
+            && p == path
+        {
+            return Some(f.clone());
+        }
+        let bytes = std::fs::read(self.recorded.dir.join(path)).ok()?;
+        let frame = Frame::from_png(&bytes).ok()?;
+        self.frame = Some((path.clone(), frame.clone()));
+        Some(frame)
+    }
+
+    fn diverge(
+        &self,
+        step: u32,
+        ra: &RecordedAction,
+        reason: String,
+        current: &Frame,
+        window: Option<&WindowRef>,
+        tried: Vec<ground::Attempt>,
+    ) -> PolicyError {
+        let report = Divergence {
+            step,
+            recorded_step: ra.step,
+            index: ra.index,
+            action: ra.action.clone(),
+            reason: reason.clone(),
+            expected_frame: None,
+            actual_frame: None,
+            recorded_window: ra.window.clone(),
+            actual_window: window.cloned(),
+            tried,
+        };
+        let expected = ra.frame.as_ref().map(|f| self.recorded.dir.join(&f.path));
+        let written = report.write(&self.out, expected.as_deref(), current);
+        let see = match written {
+            Ok(path) => format!("see {}", path.display()),
+            Err(e) => format!("the divergence report could not be written: {e}"),
+        };
+        PolicyError::Fatal(format!(
+            "replay diverged at recorded step {} ({}): {reason}; stopped before acting ({see})",
+            ra.step,
+            ra.action.kind()
+        ))
+    }
+}
+
+/// Whether keys typed now reach the window they reached when recorded: the same class and
+/// title once set aside what differs between two runs of the same thing: digits (a clock, a
+/// counter) and the folders of paths (each run has its own private HOME).
+pub fn same_window(recorded: &WindowRef, now: &WindowRef) -> bool {
+    let norm = |t: &str| -> String {
+        t.split_whitespace()
+            .map(|word| word.rsplit('/').next().unwrap_or(word))
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+            .collect()
+    };
+    let class = |w: &WindowRef| w.class.iter().map(|c| norm(c)).collect::<Vec<_>>();
+    class(recorded) == class(now) && norm(&recorded.title) == norm(&now.title)
+}
+
+fn is_keyboard(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::TypeText { .. } | Action::Key { .. } | Action::HoldKey { .. }
+    )
+}
+
+#[async_trait]
+impl Policy for ActionReplay {
+    fn info(&self) -> PolicyInfo {
+        let mut settings = serde_json::Map::new();
+        settings.insert(
+            "from".into(),
+            self.recorded.dir.display().to_string().into(),
+        );
+        settings.insert("mode".into(), "actions".into());
+        PolicyInfo {
+            name: POLICY_NAME.into(),
+            settings,
+        }
+    }
+
+    async fn decide(&mut self, input: Decide<'_>) -> Result<Turn, PolicyError> {
+        let Some(ra) = self.recorded.actions.get(self.next).cloned() else {
+            return Ok(Turn::default());
+        };
+        let where_ = format!("recorded step {} action {}", ra.step, ra.index);
+        let (action, how) = if is_keyboard(&ra.action) {
+            if let (Some(was), Some(now)) = (&ra.window, input.window)
+                && !same_window(was, now)
+            {
+                let reason = format!(
+                    "the keys went to the window {:?} ({}) when recorded, and the focus is now on {:?} ({})",
+                    was.title,
+                    was.class.join("."),
+                    now.title,
+                    now.class.join(".")
+                );
+                return Err(self.diverge(
+                    input.step,
+                    &ra,
+                    reason,
+                    input.frame,
+                    input.window,
+                    Vec::new(),
+                ));
+            }
+            (ra.action.clone(), "same window".to_owned())
+        } else if ra.action.points().is_empty() || matches!(ra.action, Action::Zoom { .. }) {
+            (ra.action.clone(), "nothing to aim".to_owned())
+        } else {
+            let Some(recorded) = self.recorded_frame(&ra) else {
+                let reason = "the recorded frame is missing, so the point cannot be checked".into();
+                return Err(self.diverge(
+                    input.step,
+                    &ra,
+                    reason,
+                    input.frame,
+                    input.window,
+                    Vec::new(),
+                ));
+            };
+            let current = input.frame.clone();
+            let action = ra.action.clone();
+            let mut ocr = std::mem::take(&mut self.ocr);
+            let (grounded, ocr) = tokio::task::spawn_blocking(move || {
+                let g = ground::ground(&action, &recorded, &current, &mut ocr);
+                (g, ocr)
+            })
+            .await
+            .map_err(|e| PolicyError::Fatal(format!("re-grounding failed: {e}")))?;
+            self.ocr = ocr;
+            match grounded {
+                Ok(g) => (g.action, g.how),
+                Err(tried) => {
+                    let reason = "the recorded point could not be found on the screen".into();
+                    return Err(self.diverge(
+                        input.step,
+                        &ra,
+                        reason,
+                        input.frame,
+                        input.window,
+                        tried,
+                    ));
+                }
+            }
+        };
+        self.next += 1;
+        Ok(Turn {
+            narration: Some(format!("replaying {where_}: {how}")),
+            actions: vec![action],
+            usage: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(title: &str, class: &[&str]) -> WindowRef {
+        WindowRef {
+            title: title.into(),
+            class: class.iter().map(|c| (*c).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn windows_compare_without_private_folders_and_digits() {
+        let a = w(
+            "/tmp/home-ab12/notes.txt - Mousepad",
+            &["mousepad", "Mousepad"],
+        );
+        let b = w(
+            "/tmp/home-Zq9/notes.txt - Mousepad",
+            &["mousepad", "Mousepad"],
+        );
+        assert!(same_window(&a, &b));
+        let c = w(
+            "/tmp/home-Zq9/todo.txt - Mousepad",
+            &["mousepad", "Mousepad"],
+        );
+        assert!(!same_window(&a, &c));
+        let d = w("Save As", &["mousepad", "Mousepad"]);
+        assert!(!same_window(&a, &d));
+        let e = w(
+            "x (/tmp/h-1/.chromium)",
+            &["chromium (/tmp/h-1/.chromium)", "Chromium"],
+        );
+        let f = w(
+            "x (/tmp/h-2/.chromium)",
+            &["chromium (/tmp/h-2/.chromium)", "Chromium"],
+        );
+        assert!(same_window(&e, &f));
+    }
+}
