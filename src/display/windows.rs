@@ -112,6 +112,41 @@ pub fn close(x: &X11, window: u32) -> Result<(), DisplayError> {
     client_message(x, window, "_NET_CLOSE_WINDOW", [0, 2, 0, 0, 0])
 }
 
+/// Asks the window manager to move `window` so that its top-left corner (frame included, as
+/// with `StaticGravity` off: NorthWest) is at `(x, y)` on the root window.
+pub fn move_to(x: &X11, window: u32, left: i32, top: i32) -> Result<(), DisplayError> {
+    // Flags: NorthWest gravity (1), x and y given (bits 8 and 9), source: a pager (bit 13).
+    let flags = 1 | (1 << 8) | (1 << 9) | (2 << 12);
+    client_message(
+        x,
+        window,
+        "_NET_MOVERESIZE_WINDOW",
+        [flags, left as u32, top as u32, 0, 0],
+    )
+}
+
+/// Where `window`'s client area is on the root window, and its size.
+pub fn geometry(x: &X11, window: u32) -> Result<(i32, i32, u32, u32), DisplayError> {
+    let g = x
+        .conn()
+        .get_geometry(window)
+        .map_err(x11_err)?
+        .reply()
+        .map_err(x11_err)?;
+    let t = x
+        .conn()
+        .translate_coordinates(window, x.root(), 0, 0)
+        .map_err(x11_err)?
+        .reply()
+        .map_err(x11_err)?;
+    Ok((
+        i32::from(t.dst_x),
+        i32::from(t.dst_y),
+        u32::from(g.width),
+        u32::from(g.height),
+    ))
+}
+
 /// The window that has the input focus per the window manager (`_NET_ACTIVE_WINDOW`).
 pub fn active(x: &X11) -> Result<Option<u32>, DisplayError> {
     let ids = x.property_u32s(x.root(), "_NET_ACTIVE_WINDOW", AtomEnum::WINDOW.into())?;
