@@ -19,4 +19,5 @@ pub mod eval;
 pub mod export;
 pub mod policy;
 pub mod replay;
+pub mod resume;
 pub mod trajectory;

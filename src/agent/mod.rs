@@ -13,6 +13,7 @@ mod run;
 pub use eyes::Eyes;
 pub use focus::Focus;
 pub use hands::HandsWorker;
+pub use run::Resumed;
 
 use crate::policy::Policy;
 use crate::trajectory::{Record, SessionEnd, TrajectoryError, TrajectoryWriter};
@@ -68,6 +69,7 @@ pub struct Agent<D: InputDriver + 'static> {
     policy: Box<dyn Policy>,
     writer: TrajectoryWriter,
     focus: Option<Focus>,
+    resumed: Option<Resumed>,
 }
 
 /// A running agent: send it operations, read its events, await its end.
@@ -97,7 +99,15 @@ impl<D: InputDriver + 'static> Agent<D> {
             policy,
             writer,
             focus: None,
+            resumed: None,
         }
+    }
+
+    /// Goes on with a run that was cut off: no `session_meta` is written (the trajectory has
+    /// one), and the loop starts from `state`.
+    pub fn resuming(mut self, state: Resumed) -> Agent<D> {
+        self.resumed = Some(state);
+        self
     }
 
     /// Records the focused window with each observation (and shows it to the policy).

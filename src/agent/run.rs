@@ -66,6 +66,24 @@ impl Inbox {
     }
 }
 
+/// Where a resumed run picks up (see [`crate::resume`]).
+#[derive(Debug, Clone, Default)]
+pub struct Resumed {
+    /// Steps already taken (the last one's decision is written).
+    pub steps: u32,
+    /// What the model calls cost so far.
+    pub spent_usd: f64,
+    /// What the policy's next turn hears about the last turn's actions.
+    pub feedback: Vec<Feedback>,
+    /// Actions of the last turn still to perform: (index, action, whether its `action` event
+    /// is already written).
+    pub pending: Vec<(u32, Action, bool)>,
+    /// Messages from the person steering that no decision has heard yet.
+    pub messages: Vec<String>,
+    /// The run's wall time before it was cut off.
+    pub prior_ms: u64,
+}
+
 pub(super) async fn run<D: InputDriver + 'static>(
     agent: Agent<D>,
     mut ops: mpsc::UnboundedReceiver<Op>,
@@ -78,36 +96,43 @@ pub(super) async fn run<D: InputDriver + 'static>(
         mut policy,
         writer,
         focus,
+        resumed,
     } = agent;
     let started = Instant::now();
     let mut out = Outbox { writer, events };
-    out.emit(Event::SessionMeta(SessionMeta {
-        version: env!("CARGO_PKG_VERSION").into(),
-        format: crate::trajectory::FORMAT_VERSION,
-        screen: ScreenSize {
-            width: config.screen.width,
-            height: config.screen.height,
-        },
-        display: config.display.clone(),
-        policy: policy.info(),
-        task: config.task.clone(),
-        max_steps: config.max_steps,
-    }))?;
+    let prior_ms = resumed.as_ref().map_or(0, |r| r.prior_ms);
+    if resumed.is_none() {
+        out.emit(Event::SessionMeta(SessionMeta {
+            version: env!("CARGO_PKG_VERSION").into(),
+            format: crate::trajectory::FORMAT_VERSION,
+            screen: ScreenSize {
+                width: config.screen.width,
+                height: config.screen.height,
+            },
+            display: config.display.clone(),
+            policy: policy.info(),
+            task: config.task.clone(),
+            max_steps: config.max_steps,
+        }))?;
+    }
 
-    let mut inbox = Inbox::default();
-    let mut steps = 0;
-    let ending = steps_loop(
-        &config,
-        &eyes,
-        &hands,
-        focus.as_ref(),
-        policy.as_mut(),
-        &mut out,
-        &mut ops,
-        &mut inbox,
-        &mut steps,
-    )
-    .await;
+    let mut state = resumed.unwrap_or_default();
+    let mut inbox = Inbox {
+        messages: std::mem::take(&mut state.messages),
+        stop: None,
+    };
+    let ending = {
+        let mut ctx = Ctx {
+            config: &config,
+            eyes: &eyes,
+            hands: &hands,
+            focus: focus.as_ref(),
+            out: &mut out,
+            ops: &mut ops,
+            inbox: &mut inbox,
+        };
+        steps_loop(&mut ctx, policy.as_mut(), &mut state).await
+    };
     let release = hands.release_all().await;
     let mut ending = ending?;
     if let Err(e) = release
@@ -121,27 +146,32 @@ pub(super) async fn run<D: InputDriver + 'static>(
     let end = SessionEnd {
         status: ending.status,
         message: ending.message,
-        steps,
-        duration_ms: millis(started),
+        steps: state.steps,
+        duration_ms: prior_ms.saturating_add(millis(started)),
     };
     out.emit(Event::SessionEnd(end.clone()))?;
     out.writer.sync()?;
     Ok(end)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The loop's parts, borrowed.
+struct Ctx<'a, D: InputDriver + 'static> {
+    config: &'a super::AgentConfig,
+    eyes: &'a Eyes,
+    hands: &'a super::HandsWorker<D>,
+    focus: Option<&'a super::Focus>,
+    out: &'a mut Outbox,
+    ops: &'a mut mpsc::UnboundedReceiver<Op>,
+    inbox: &'a mut Inbox,
+}
+
 async fn steps_loop<D: InputDriver + 'static>(
-    config: &super::AgentConfig,
-    eyes: &Eyes,
-    hands: &super::HandsWorker<D>,
-    focus: Option<&super::Focus>,
+    ctx: &mut Ctx<'_, D>,
     policy: &mut dyn Policy,
-    out: &mut Outbox,
-    ops: &mut mpsc::UnboundedReceiver<Op>,
-    inbox: &mut Inbox,
-    steps: &mut u32,
+    state: &mut Resumed,
 ) -> Result<Ending, AgentError> {
-    let mut frame = match eyes.capture().await {
+    let config = ctx.config;
+    let mut frame = match ctx.eyes.capture().await {
         Ok(f) => f,
         Err(e) => {
             return Ok(Ending::new(
@@ -150,29 +180,38 @@ async fn steps_loop<D: InputDriver + 'static>(
             ));
         }
     };
-    let mut feedback: Vec<Feedback> = Vec::new();
-    let mut spent = 0.0_f64;
+    let mut feedback: Vec<Feedback> = std::mem::take(&mut state.feedback);
+    let pending = std::mem::take(&mut state.pending);
+    if !pending.is_empty()
+        && let Some(ending) =
+            perform_turn(ctx, state.steps, pending, &mut frame, &mut feedback).await?
+    {
+        return Ok(ending);
+    }
     loop {
-        if let Some(cap) = config.max_cost_usd.filter(|cap| spent >= *cap) {
+        if let Some(cap) = config.max_cost_usd.filter(|cap| state.spent_usd >= *cap) {
             return Ok(Ending::new(
                 EndStatus::Stopped,
-                format!("reached the cost cap (${spent:.4} spent, --max-cost {cap})"),
+                format!(
+                    "reached the cost cap (${:.4} spent, --max-cost {cap})",
+                    state.spent_usd
+                ),
             ));
         }
-        if *steps >= config.max_steps {
+        if state.steps >= config.max_steps {
             return Ok(Ending::new(
                 EndStatus::Stopped,
                 format!("reached the step limit ({} steps)", config.max_steps),
             ));
         }
-        let step = *steps + 1;
-        while let Ok(op) = ops.try_recv() {
-            inbox.take(op, step, out)?;
+        let step = state.steps + 1;
+        while let Ok(op) = ctx.ops.try_recv() {
+            ctx.inbox.take(op, step, ctx.out)?;
         }
-        if let Some(reason) = inbox.stop.take() {
+        if let Some(reason) = ctx.inbox.stop.take() {
             return Ok(Ending::new(EndStatus::Stopped, reason));
         }
-        *steps = step;
+        state.steps = step;
 
         let png = match encode_png(frame.clone()).await {
             Ok(png) => png,
@@ -183,24 +222,24 @@ async fn steps_loop<D: InputDriver + 'static>(
                 ));
             }
         };
-        let frame_ref = out.writer.write_frame(
+        let frame_ref = ctx.out.writer.write_frame(
             &format!("step-{step:04}"),
             &png,
             frame.width(),
             frame.height(),
         )?;
-        let window = match focus {
+        let window = match ctx.focus {
             Some(f) => f.read().await,
             None => None,
         };
-        out.emit(Event::Observation(Observation {
+        ctx.out.emit(Event::Observation(Observation {
             step,
             frame: frame_ref,
             window: window.clone(),
         }))?;
 
         let asked = Instant::now();
-        let messages = std::mem::take(&mut inbox.messages);
+        let messages = std::mem::take(&mut ctx.inbox.messages);
         let decision = {
             let fut = policy.decide(Decide {
                 step,
@@ -215,22 +254,22 @@ async fn steps_loop<D: InputDriver + 'static>(
                 tokio::select! {
                     biased;
                     r = &mut fut => break Some(r),
-                    Some(op) = ops.recv() => {
-                        inbox.take(op, step, out)?;
-                        if inbox.stop.is_some() { break None; }
+                    Some(op) = ctx.ops.recv() => {
+                        ctx.inbox.take(op, step, ctx.out)?;
+                        if ctx.inbox.stop.is_some() { break None; }
                     }
                 }
             }
         };
         let turn: Turn = match decision {
             None => {
-                let reason = inbox.stop.take().unwrap_or_default();
+                let reason = ctx.inbox.stop.take().unwrap_or_default();
                 return Ok(Ending::new(EndStatus::Stopped, reason));
             }
             Some(Err(e)) => return Ok(Ending::new(EndStatus::Error, e.to_string())),
             Some(Ok(turn)) => turn,
         };
-        out.emit(Event::ModelTurn(ModelTurn {
+        ctx.out.emit(Event::ModelTurn(ModelTurn {
             step,
             policy: policy.info().name,
             narration: turn.narration.clone(),
@@ -238,12 +277,13 @@ async fn steps_loop<D: InputDriver + 'static>(
             latency_ms: millis(asked),
             usage: turn.usage,
         }))?;
-        spent += turn.usage.and_then(|u| u.cost_usd).unwrap_or(0.0);
+        state.spent_usd += turn.usage.and_then(|u| u.cost_usd).unwrap_or(0.0);
         if let Some(text) = turn.narration.clone().filter(|t| !t.trim().is_empty()) {
-            out.emit(Event::Narration(crate::trajectory::Narration {
-                step,
-                text,
-            }))?;
+            ctx.out
+                .emit(Event::Narration(crate::trajectory::Narration {
+                    step,
+                    text,
+                }))?;
         }
         if turn.actions.is_empty() {
             return Ok(Ending::new(
@@ -253,94 +293,126 @@ async fn steps_loop<D: InputDriver + 'static>(
         }
 
         feedback.clear();
-        for (index, action) in turn.actions.into_iter().enumerate() {
-            let index = u32::try_from(index).unwrap_or(u32::MAX);
-            out.emit(Event::Action(ActionEvent {
+        let actions = turn
+            .actions
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| (u32::try_from(i).unwrap_or(u32::MAX), a, false))
+            .collect();
+        if let Some(ending) = perform_turn(ctx, step, actions, &mut frame, &mut feedback).await? {
+            return Ok(ending);
+        }
+    }
+}
+
+/// Performs a turn's actions in order, writing `action` (unless already written) and
+/// `action_result` for each; stops at the first that fails. `Some` when the run ends here.
+async fn perform_turn<D: InputDriver + 'static>(
+    ctx: &mut Ctx<'_, D>,
+    step: u32,
+    actions: Vec<(u32, Action, bool)>,
+    frame: &mut deskhand_vision::Frame,
+    feedback: &mut Vec<Feedback>,
+) -> Result<Option<Ending>, AgentError> {
+    let config = ctx.config;
+    for (index, action, announced) in actions {
+        if !announced {
+            ctx.out.emit(Event::Action(ActionEvent {
                 step,
                 index,
                 action: action.clone(),
             }))?;
-            if let Some(ending) = terminal(&action) {
-                out.emit(Event::ActionResult(result(step, index, None, 0, 0, true)))?;
-                return Ok(ending);
-            }
-            if let Err(e) = action.validate(config.screen) {
-                let msg = e.to_string();
-                out.emit(Event::ActionResult(result(
-                    step,
-                    index,
-                    Some(msg.clone()),
-                    0,
-                    0,
-                    true,
-                )))?;
-                feedback.push(Feedback {
-                    action,
-                    error: Some(msg),
-                });
-                break;
-            }
-
-            let t0 = Instant::now();
-            let mut job = hands.perform(action.clone());
-            let performed = loop {
-                tokio::select! {
-                    biased;
-                    r = &mut job => break r,
-                    Some(op) = ops.recv() => {
-                        inbox.take(op, step, out)?;
-                        if inbox.stop.is_some() { hands.cancel().cancel(); }
-                    }
-                }
-            };
-            hands.cancel().reset();
-            let duration_ms = millis(t0);
-            let error = match performed {
-                Ok(Ok(())) => None,
-                Ok(Err(InputError::Cancelled)) => Some("interrupted".to_owned()),
-                Ok(Err(e)) => Some(e.to_string()),
-                Err(e) => Some(format!("the input task failed: {e}")),
-            };
-
-            let t1 = Instant::now();
-            let settled = eyes.settle(frame.clone(), config.settle).await;
-            let settle_ms = millis(t1);
-            let (now, is_settled) = match settled {
-                Ok(s) => (s.frame, s.settled),
-                Err(e) => {
-                    out.emit(Event::ActionResult(result(
-                        step,
-                        index,
-                        error,
-                        duration_ms,
-                        settle_ms,
-                        false,
-                    )))?;
-                    return Ok(Ending::new(
-                        EndStatus::Error,
-                        format!("cannot capture the screen: {e}"),
-                    ));
-                }
-            };
-            frame = now;
-            out.emit(Event::ActionResult(result(
+        }
+        if let Some(ending) = terminal(&action) {
+            ctx.out
+                .emit(Event::ActionResult(result(step, index, None, 0, 0, true)))?;
+            return Ok(Some(ending));
+        }
+        if let Err(e) = action.validate(config.screen) {
+            let msg = e.to_string();
+            ctx.out.emit(Event::ActionResult(result(
                 step,
                 index,
-                error.clone(),
-                duration_ms,
-                settle_ms,
-                is_settled,
+                Some(msg.clone()),
+                0,
+                0,
+                true,
             )))?;
-            if let Some(reason) = inbox.stop.take() {
-                return Ok(Ending::new(EndStatus::Stopped, reason));
+            feedback.push(Feedback {
+                action,
+                error: Some(msg),
+            });
+            return Ok(None);
+        }
+
+        let t0 = Instant::now();
+        let mut job = ctx.hands.perform(action.clone());
+        let performed = loop {
+            tokio::select! {
+                biased;
+                r = &mut job => break r,
+                Some(op) = ctx.ops.recv() => {
+                    ctx.inbox.take(op, step, ctx.out)?;
+                    if ctx.inbox.stop.is_some() { ctx.hands.cancel().cancel(); }
+                }
             }
-            let failed = error.is_some();
-            feedback.push(Feedback { action, error });
-            if failed {
-                break;
+        };
+        ctx.hands.cancel().reset();
+        let duration_ms = millis(t0);
+        let error = match performed {
+            Ok(Ok(())) => None,
+            Ok(Err(InputError::Cancelled)) => Some("interrupted".to_owned()),
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(e) => Some(format!("the input task failed: {e}")),
+        };
+
+        if error.is_none() {
+            ctx.out
+                .emit(Event::InputSent(crate::trajectory::InputSent {
+                    step,
+                    index,
+                    duration_ms,
+                }))?;
+        }
+        let t1 = Instant::now();
+        let settled = ctx.eyes.settle(frame.clone(), config.settle).await;
+        let settle_ms = millis(t1);
+        let (now, is_settled) = match settled {
+            Ok(s) => (s.frame, s.settled),
+            Err(e) => {
+                ctx.out.emit(Event::ActionResult(result(
+                    step,
+                    index,
+                    error,
+                    duration_ms,
+                    settle_ms,
+                    false,
+                )))?;
+                return Ok(Some(Ending::new(
+                    EndStatus::Error,
+                    format!("cannot capture the screen: {e}"),
+                )));
             }
+        };
+        *frame = now;
+        ctx.out.emit(Event::ActionResult(result(
+            step,
+            index,
+            error.clone(),
+            duration_ms,
+            settle_ms,
+            is_settled,
+        )))?;
+        if let Some(reason) = ctx.inbox.stop.take() {
+            return Ok(Some(Ending::new(EndStatus::Stopped, reason)));
+        }
+        let failed = error.is_some();
+        feedback.push(Feedback { action, error });
+        if failed {
+            return Ok(None);
         }
     }
+    Ok(None)
 }
 
 fn terminal(action: &Action) -> Option<Ending> {
@@ -378,6 +450,7 @@ fn result(
         duration_ms,
         settle_ms,
         settled,
+        note: None,
     }
 }
 

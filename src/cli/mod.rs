@@ -3,6 +3,7 @@
 mod ocr;
 mod printer;
 mod replay;
+mod resume;
 pub(crate) mod run;
 
 use clap::{Parser, Subcommand};
@@ -46,6 +47,8 @@ pub enum Command {
     EvalWorker(crate::eval::worker::WorkerArgs),
     /// Make a run showable: a self-contained HTML report, an animated GIF.
     Export(crate::export::ExportArgs),
+    /// Go on with a run that was cut off (killed, power lost), from its last completed step.
+    Resume(resume::ResumeArgs),
     /// Perform a recorded run's actions again, without a model, checking the screen before each.
     Replay(replay::ReplayArgs),
     /// Read the text on an image or a live screen with on-device OCR.
@@ -89,6 +92,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => crate::export::run(args),
         Command::Ocr(args) => ocr::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::Resume(args) => resume::run(args),
         Command::Tasks(TasksCmd::Check { dir, json }) => crate::eval::check::run(&dir, json),
     }
 }

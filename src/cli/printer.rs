@@ -82,7 +82,10 @@ impl Printer {
                     e.duration_ms as f64 / 1000.0
                 );
             }
-            Event::Observation(_) => {}
+            Event::Resume(r) => {
+                let _ = writeln!(stdout, "resumed after step {}: {}", r.steps, r.message);
+            }
+            Event::Observation(_) | Event::InputSent(_) => {}
         }
         let _ = stdout.flush();
     }

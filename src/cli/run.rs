@@ -231,7 +231,18 @@ pub(crate) fn build_policy(
     out: &Path,
     instruction: Option<&str>,
 ) -> anyhow::Result<Box<dyn Policy>> {
-    let transport = || Transport::live(Some(out));
+    build_policy_with(plan, screen, out, instruction, Transport::live(Some(out)))
+}
+
+/// [`build_policy`] with the model policies' transport given.
+pub(crate) fn build_policy_with(
+    plan: Plan,
+    screen: Size,
+    out: &Path,
+    instruction: Option<&str>,
+    transport: Transport,
+) -> anyhow::Result<Box<dyn Policy>> {
+    let transport = move || transport;
     Ok(match plan {
         Plan::Script(path) => Box::new(ScriptPolicy::load(&path, screen)?),
         Plan::Anthropic(config) => Box::new(AnthropicPolicy::new(*config, transport())?),
@@ -258,16 +269,32 @@ pub(crate) fn run_agent(
     json: bool,
 ) -> anyhow::Result<(SessionEnd, bool)> {
     let writer = TrajectoryWriter::create(out)?;
+    run_agent_with(display, policy, writer, config, json, None)
+}
+
+/// [`run_agent`] with the trajectory writer given, and for `deskhand resume` where to go on.
+pub(crate) fn run_agent_with(
+    display: &Display,
+    policy: Box<dyn Policy>,
+    writer: TrajectoryWriter,
+    config: AgentConfig,
+    json: bool,
+    resumed: Option<crate::agent::Resumed>,
+) -> anyhow::Result<(SessionEnd, bool)> {
+    let out = writer.dir().to_owned();
     let source = deskhand_vision::open_screen(Some(display.name()))?;
     let driver = EnigoDriver::connect(Some(display.name()))?;
     let focus = crate::agent::Focus::connect(display.name());
-    let agent = Agent::new(config, source, driver, policy, writer).with_focus(focus);
+    let mut agent = Agent::new(config, source, driver, policy, writer).with_focus(focus);
+    if let Some(state) = resumed {
+        agent = agent.resuming(state);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(drive(agent, out, json))
+    runtime.block_on(drive(agent, &out, json))
 }
 
 /// Runs the agent, printing its events, and turns Ctrl-C or SIGTERM into a stop request.

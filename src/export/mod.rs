@@ -74,6 +74,11 @@ impl Report {
             match &rec.event {
                 Event::SessionMeta(m) => r.meta = Some(m.clone()),
                 Event::SessionEnd(e) => r.end = Some(e.clone()),
+                Event::InputSent(_) => {}
+                Event::Resume(res) => r
+                    .step_mut(res.steps.max(1))
+                    .narration
+                    .push(format!("(resumed: {})", res.message)),
                 Event::Observation(o) => {
                     r.step_mut(o.step).frame = Some(loaded.dir.join(&o.frame.path));
                 }

@@ -25,7 +25,8 @@ use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The file of recorded model calls in a run directory.
 pub const MODEL_CALLS_FILE: &str = "model_calls.jsonl";
@@ -44,6 +45,13 @@ enum Mode {
         answers: Mutex<HashMap<String, VecDeque<Value>>>,
         from: PathBuf,
     },
+    /// `deskhand resume`: from the recording while the policy's context is rebuilt, then live.
+    Resume {
+        answers: Mutex<HashMap<String, VecDeque<Value>>>,
+        from: PathBuf,
+        live: Arc<AtomicBool>,
+        record: Mutex<Recorder>,
+    },
 }
 
 struct Recorder {
@@ -57,6 +65,7 @@ impl std::fmt::Debug for Transport {
             Mode::Live { record: Some(_) } => "live, recording",
             Mode::Live { record: None } => "live",
             Mode::Replay { .. } => "replay",
+            Mode::Resume { .. } => "resume",
         };
         f.debug_struct("Transport").field("mode", &mode).finish()
     }
@@ -100,33 +109,7 @@ impl Transport {
 
     /// Answers from the recording of the run in `run_dir`.
     pub fn replay(run_dir: &Path) -> Result<Transport, ReplayError> {
-        let path = run_dir.join(MODEL_CALLS_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| ReplayError::Read {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
-        let mut answers: HashMap<String, VecDeque<Value>> = HashMap::new();
-        for (i, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            let Ok(v) = serde_json::from_str::<Value>(line) else {
-                // A torn last line from a killed run is skipped; anything else is damage.
-                if i + 1 == text.lines().count() {
-                    continue;
-                }
-                return Err(ReplayError::Read {
-                    path,
-                    reason: format!("line {} is not valid JSON", i + 1),
-                });
-            };
-            let key = v["key"].as_str().unwrap_or_default().to_owned();
-            answers
-                .entry(key)
-                .or_default()
-                .push_back(v["response"].clone());
-        }
+        let (answers, _) = read_answers(&run_dir.join(MODEL_CALLS_FILE))?;
         Ok(Transport {
             client: Self::client(),
             mode: Mode::Replay {
@@ -134,6 +117,30 @@ impl Transport {
                 from: run_dir.to_owned(),
             },
         })
+    }
+
+    /// For a run cut off in `run_dir`: answers from its recording until the returned switch is
+    /// turned on, then live, appending to the same recording (a torn last line is cut away
+    /// first). A request the recording cannot answer before then is an error, never a call.
+    pub fn resume(run_dir: &Path) -> Result<(Transport, Arc<AtomicBool>), ReplayError> {
+        let path = run_dir.join(MODEL_CALLS_FILE);
+        let (answers, count) = if path.exists() {
+            cut_torn_tail(&path)?;
+            read_answers(&path)?
+        } else {
+            (HashMap::new(), 0)
+        };
+        let live = Arc::new(AtomicBool::new(false));
+        let transport = Transport {
+            client: Self::client(),
+            mode: Mode::Resume {
+                answers: Mutex::new(answers),
+                from: run_dir.to_owned(),
+                live: live.clone(),
+                record: Mutex::new(Recorder { path, seq: count }),
+            },
+        };
+        Ok((transport, live))
     }
 
     /// POSTs (or replays) one model call.
@@ -148,7 +155,17 @@ impl Transport {
         let normalized = normalize(body);
         let key = key_of(&normalized);
         match &self.mode {
-            Mode::Replay { answers, from } => {
+            Mode::Resume {
+                live, record: rec, ..
+            } if live.load(Ordering::SeqCst) => {
+                let answer =
+                    http::post_json(&self.client, provider, url, headers, body, retry).await?;
+                if let Ok(mut rec) = rec.lock() {
+                    rec.write(provider, url, &key, &normalized, &answer.body);
+                }
+                Ok(answer)
+            }
+            Mode::Replay { answers, from } | Mode::Resume { answers, from, .. } => {
                 let next = answers
                     .lock()
                     .ok()
@@ -202,6 +219,58 @@ impl Recorder {
             self.seq += 1;
         }
     }
+}
+
+/// The recorded answers by key, in order, and how many lines were read.
+fn read_answers(path: &Path) -> Result<(HashMap<String, VecDeque<Value>>, u64), ReplayError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ReplayError::Read {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    let mut answers: HashMap<String, VecDeque<Value>> = HashMap::new();
+    let mut count = 0;
+    let lines = text.lines().count();
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let Ok(v) = serde_json::from_str::<Value>(line) else {
+            // A torn last line from a killed run is skipped; anything else is damage.
+            if i + 1 == lines {
+                continue;
+            }
+            return Err(ReplayError::Read {
+                path: path.to_owned(),
+                reason: format!("line {} is not valid JSON", i + 1),
+            });
+        };
+        let key = v["key"].as_str().unwrap_or_default().to_owned();
+        answers
+            .entry(key)
+            .or_default()
+            .push_back(v["response"].clone());
+        count += 1;
+    }
+    Ok((answers, count))
+}
+
+/// Cuts a torn last line (no newline) off a JSON Lines file, so appending stays valid.
+fn cut_torn_tail(path: &Path) -> Result<(), ReplayError> {
+    let err = |e: std::io::Error| ReplayError::Read {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    };
+    let bytes = std::fs::read(path).map_err(err)?;
+    let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if keep < bytes.len() {
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(err)?;
+        f.set_len(keep as u64).map_err(err)?;
+    }
+    Ok(())
 }
 
 /// Replaces every base64 image in a request body by its digest.

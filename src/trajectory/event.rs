@@ -28,12 +28,16 @@ pub enum Event {
     ModelTurn(ModelTurn),
     /// An action about to be performed.
     Action(ActionEvent),
+    /// An action's input went out (written before waiting for the screen to settle).
+    InputSent(InputSent),
     /// How performing an action went.
     ActionResult(ActionResult),
     /// What the model said besides its actions, as it said it.
     Narration(Narration),
     /// A message from the person steering the run.
     UserMessage(UserMessage),
+    /// A run cut off (killed, power lost) goes on from here (`deskhand resume`).
+    Resume(Resume),
     /// Last line: how the run ended.
     SessionEnd(SessionEnd),
 }
@@ -46,9 +50,11 @@ impl Event {
             Event::Observation(_) => "observation",
             Event::ModelTurn(_) => "model_turn",
             Event::Action(_) => "action",
+            Event::InputSent(_) => "input_sent",
             Event::ActionResult(_) => "action_result",
             Event::Narration(_) => "narration",
             Event::UserMessage(_) => "user_message",
+            Event::Resume(_) => "resume",
             Event::SessionEnd(_) => "session_end",
         }
     }
@@ -192,6 +198,32 @@ pub struct ActionResult {
     pub settle_ms: u64,
     /// False when the screen was still changing at the settle deadline.
     pub settled: bool,
+    /// Set by `deskhand resume` on an action the run was cut off in: how its outcome was
+    /// decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// `input_sent`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputSent {
+    /// The step.
+    pub step: u32,
+    /// Index within the turn's actions.
+    pub index: u32,
+    /// Time spent sending the input.
+    pub duration_ms: u64,
+}
+
+/// `resume`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resume {
+    /// Steps whose decision was written before the cut-off.
+    pub steps: u32,
+    /// Bytes of a torn last line that were cut away before appending, if any.
+    pub torn_bytes: Option<u64>,
+    /// What resume found and did, in words.
+    pub message: String,
 }
 
 /// `narration`.

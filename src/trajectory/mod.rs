@@ -37,12 +37,20 @@
 //!   (`{input_tokens, output_tokens, cost_usd}` or null).
 //! - `action`: `step`, `index` (0-based within the turn), `action` (an `Action`). Written
 //!   *before* the action is performed.
+//! - `input_sent`: `step`, `index`, `duration_ms`: the action's input went out without error;
+//!   written before waiting for the screen to settle, so that a run cut off while the screen
+//!   settles is known to have performed it (see [`crate::resume`]).
 //! - `action_result`: `step`, `index`, `status` (`"ok"` or `"error"`), `error` (text or null),
 //!   `duration_ms` (performing the input), `settle_ms` (waiting for the screen to settle) and
 //!   `settled` (false when the screen was still changing at the deadline).
 //! - `narration`: `step`, `text`: the model's words besides its actions (also in
 //!   `model_turn.narration`), written right after the `model_turn`.
 //! - `user_message`: `step` (the step it joins), `text`.
+//! - `resume`: `steps` (decisions written before the cut-off), `torn_bytes` (a torn last line
+//!   cut away before appending, or null), `message`: written by `deskhand resume` where a run
+//!   that was killed goes on. An `action_result` written by resume for an action the run was
+//!   cut off in has a `note` saying how its outcome was decided. A step observed but not
+//!   decided before the cut-off is observed again after the `resume` line.
 //! - `session_end` (always the last line of a finished run): `status` (`done`, `failed`,
 //!   `stopped` or `error`), `message` (text or null), `steps`, `duration_ms`.
 //!
@@ -65,9 +73,9 @@ mod load;
 mod writer;
 
 pub use event::{
-    ActionEvent, ActionResult, ActionStatus, EndStatus, Event, FrameRef, ModelTurn, Narration,
-    Observation, PolicyInfo, Record, ScreenSize, SessionEnd, SessionMeta, Usage, UserMessage,
-    WindowRef,
+    ActionEvent, ActionResult, ActionStatus, EndStatus, Event, FrameRef, InputSent, ModelTurn,
+    Narration, Observation, PolicyInfo, Record, Resume, ScreenSize, SessionEnd, SessionMeta, Usage,
+    UserMessage, WindowRef,
 };
 pub use load::{LoadError, Loaded, TornLine, load};
 pub use writer::{TrajectoryError, TrajectoryWriter};

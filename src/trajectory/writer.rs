@@ -65,6 +65,42 @@ impl TrajectoryWriter {
         })
     }
 
+    /// Opens the trajectory of a run that was cut off, to append to it: a torn last line is cut
+    /// away first (its length is returned), and `seq` goes on from the last line kept.
+    pub fn reopen(dir: &Path) -> Result<(TrajectoryWriter, Option<u64>), TrajectoryError> {
+        let path = dir.join(TRAJECTORY_FILE);
+        let io = |source| TrajectoryError::Io {
+            path: path.clone(),
+            source,
+        };
+        let bytes = std::fs::read(&path).map_err(io)?;
+        let mut keep = 0usize;
+        let mut seq = 0u64;
+        for line in bytes.split_inclusive(|&b| b == b'\n') {
+            if !line.ends_with(b"\n") {
+                break;
+            }
+            match serde_json::from_slice::<Record>(line) {
+                Ok(r) => seq = r.seq + 1,
+                Err(_) => break,
+            }
+            keep += line.len();
+        }
+        let file = OpenOptions::new().append(true).open(&path).map_err(io)?;
+        let torn = (keep < bytes.len()).then(|| (bytes.len() - keep) as u64);
+        if torn.is_some() {
+            file.set_len(keep as u64).map_err(io)?;
+        }
+        Ok((
+            TrajectoryWriter {
+                dir: dir.to_owned(),
+                file,
+                seq,
+            },
+            torn,
+        ))
+    }
+
     /// The run directory.
     pub fn dir(&self) -> &Path {
         &self.dir

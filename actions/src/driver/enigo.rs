@@ -170,6 +170,10 @@ impl InputDriver for EnigoDriver {
     fn name(&self) -> &'static str {
         "enigo-x11"
     }
+
+    fn types_controls(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

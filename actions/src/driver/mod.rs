@@ -73,6 +73,12 @@ pub trait InputDriver: Send {
 
     /// A short name for logs, e.g. `enigo-x11`.
     fn name(&self) -> &'static str;
+
+    /// Whether [`text`](Self::text) types `\n` and `\t` itself (as Return and Tab), so that a
+    /// whole `type_text` goes out in one burst, with no key sent on its own between its parts.
+    fn types_controls(&self) -> bool {
+        false
+    }
 }
 
 impl<D: InputDriver + ?Sized> InputDriver for Box<D> {

@@ -43,7 +43,7 @@ enum Held {
 /// | `mouse_down` / `mouse_up` | button down / up (the button is tracked while held) |
 /// | `drag` | move to `path[0]`, left down, moves along the path with no jump over [`DRAG_STEP`] px, left up |
 /// | `scroll` | move (if `x`,`y` given), scroll(`dx`, `dy`) |
-/// | `type_text` | text runs (at most [`TEXT_CHUNK`] chars each); `\n` → Return click, `\t` → Tab click, `\r` dropped |
+/// | `type_text` | text runs (at most [`TEXT_CHUNK`] chars each); `\n` → Return click, `\t` → Tab click (part of the run when the driver types them itself), `\r` dropped |
 /// | `key` | each key of the chord down in order, up in reverse |
 /// | `hold_key` | chord down, sleep `ms` (interruptible), chord up in reverse |
 /// | `wait` | sleep `ms` (interruptible) |
@@ -272,10 +272,11 @@ impl<D: InputDriver> Hands<D> {
         action::check_text(text)?;
         let mut run = String::new();
         let mut run_chars = 0;
+        let bursts = self.driver.types_controls();
         for c in text.chars() {
             let key = match c {
-                '\n' => Key::Return,
-                '\t' => Key::Tab,
+                '\n' if !bursts => Key::Return,
+                '\t' if !bursts => Key::Tab,
                 '\r' => continue,
                 c => {
                     run.push(c);

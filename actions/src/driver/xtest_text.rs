@@ -5,7 +5,8 @@
 //! back to back with no delay and waits once, at the end, for the server to have processed them
 //! (one `GetInputFocus` round trip on the same connection, which X answers in order).
 //!
-//! Each character becomes a keysym (Latin-1 as is, the rest as `0x0100_0000 + code point`):
+//! Each character becomes a keysym (`\n` Return, `\t` Tab, Latin-1 as is, the rest as
+//! `0x0100_0000 + code point`):
 //! - found in the keyboard map's first column: press and release that key;
 //! - found in the second column: the same, with Shift held around it;
 //! - not in the map: bound to a spare keycode (one with no symbols) as `[sym, sym]`. Spare
@@ -57,7 +58,11 @@ fn x_err(what: &str, e: impl std::fmt::Display) -> InputError {
 /// The keysym X uses for a character.
 pub fn keysym_for(c: char) -> Keysym {
     let cp = u32::from(c);
-    if (0x20..=0x7e).contains(&cp) || (0xa0..=0xff).contains(&cp) {
+    if c == '\n' {
+        0xff0d // Return
+    } else if c == '\t' {
+        0xff09 // Tab
+    } else if (0x20..=0x7e).contains(&cp) || (0xa0..=0xff).contains(&cp) {
         cp
     } else {
         0x0100_0000 | cp

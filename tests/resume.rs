@@ -1,0 +1,262 @@
+//! `deskhand resume` end to end: a run on a real xterm is killed with SIGKILL at many points
+//! (between `action` and `action_result` among them), then resumed; every time the task is
+//! completed and the trajectory holds every step and action exactly once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+use support::{deskhand, display};
+
+const WORDS: [&str; 6] = ["one", "two", "three", "four", "five", "six"];
+
+fn script(file: &Path) -> String {
+    let mut actions: Vec<Value> = WORDS
+        .iter()
+        .map(|w| {
+            serde_json::json!({"type": "type_text", "text": format!("echo {w} >> {}\n", file.display())})
+        })
+        .collect();
+    actions.push(serde_json::json!({"type": "done", "message": "six lines"}));
+    serde_json::to_string_pretty(&actions).unwrap()
+}
+
+fn lines(run: &Path) -> Vec<Value> {
+    std::fs::read_to_string(run.join("trajectory.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// Every decision once, every action announced once and resolved once, seq without gaps.
+fn check_exactly_once(run: &Path, at: usize) {
+    let evs = lines(run);
+    for (i, e) in evs.iter().enumerate() {
+        assert_eq!(e["seq"], i as u64, "kill at {at}: seq gap at line {i}");
+    }
+    let mut turns: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut announced: BTreeMap<(u64, u64), usize> = BTreeMap::new();
+    let mut resolved: BTreeMap<(u64, u64), usize> = BTreeMap::new();
+    for e in &evs {
+        let step = e["step"].as_u64().unwrap_or(0);
+        match e["type"].as_str().unwrap() {
+            "model_turn" => *turns.entry(step).or_default() += 1,
+            "action" => {
+                *announced
+                    .entry((step, e["index"].as_u64().unwrap()))
+                    .or_default() += 1
+            }
+            "action_result" => {
+                *resolved
+                    .entry((step, e["index"].as_u64().unwrap()))
+                    .or_default() += 1
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(turns.len(), 7, "kill at {at}: decisions {turns:?}");
+    assert!(turns.values().all(|&n| n == 1), "kill at {at}: {turns:?}");
+    assert!(
+        announced.values().all(|&n| n == 1),
+        "kill at {at}: {announced:?}"
+    );
+    assert_eq!(
+        announced.keys().collect::<Vec<_>>(),
+        resolved.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        resolved.values().all(|&n| n == 1),
+        "kill at {at}: {resolved:?}"
+    );
+    assert_eq!(evs.first().unwrap()["type"], "session_meta");
+    let end = evs.last().unwrap();
+    assert_eq!(end["type"], "session_end", "kill at {at}");
+    assert_eq!(end["status"], "done", "kill at {at}: {end}");
+    assert_eq!(evs.iter().filter(|e| e["type"] == "resume").count(), 1);
+}
+
+#[test]
+fn a_run_killed_at_any_point_resumes_to_the_same_end_with_every_step_once() {
+    let d = display(1024, 700);
+    let (mut xterm, _) = d
+        .launch("xterm -geometry 100x30+0+0", Duration::from_secs(30))
+        .expect("xterm shows a window");
+    let root = tempfile::tempdir().unwrap();
+    // The shell is ready when it has run a command (input typed earlier may be discarded).
+    let ready = root.path().join("ready");
+    let out = support::run_script(
+        &d,
+        &format!(
+            r#"[{{"type": "type_text", "text": "touch {}\n"}}, {{"type": "done"}}]"#,
+            ready.display()
+        ),
+        &root.path().join("warm-up"),
+    );
+    assert!(out.status.success());
+    assert!(support::wait_file(&ready, Duration::from_secs(20), |_| true).is_some());
+    // Line counts to kill at: 1 session_meta, then per step observation, model_turn, action,
+    // input_sent, action_result. 4, 5, 9, 10, … fall between an action and its result.
+    let points = [
+        2usize, 3, 4, 5, 6, 8, 9, 10, 14, 15, 16, 19, 20, 24, 25, 29, 30, 33, 34, 35,
+    ];
+    let mut killed_after: BTreeSet<String> = BTreeSet::new();
+    let mut between = 0;
+    let mut resumed_after: BTreeSet<String> = BTreeSet::new();
+    let mut asked = 0;
+    for (i, &at) in points.iter().enumerate() {
+        let dir = root.path().join(format!("kill-{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("out.txt");
+        let script_path = dir.join("script.json");
+        std::fs::write(&script_path, script(&file)).unwrap();
+        let run = dir.join("run");
+        let mut child = deskhand()
+            .args([
+                "run",
+                "--policy",
+                "script",
+                "--display",
+                d.name(),
+                "--script",
+            ])
+            .arg(&script_path)
+            .arg("--out")
+            .arg(&run)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Kill -9 as soon as the trajectory has `at` lines (polled every millisecond: the
+        // steps of a script come quickly).
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        let reached = loop {
+            let n = std::fs::read(run.join("trajectory.jsonl"))
+                .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+                .unwrap_or(0);
+            if n >= at {
+                break Some(n);
+            }
+            if std::time::Instant::now() > deadline {
+                break None;
+            }
+            std::thread::park_timeout(Duration::from_millis(1));
+        };
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(reached.is_some(), "the run never wrote {at} lines");
+        let evs = lines(&run);
+        let last = evs.last().unwrap();
+        killed_after.insert(format!(
+            "{} of step {}",
+            last["type"].as_str().unwrap(),
+            last["step"]
+        ));
+        if last["type"] == "action" || last["type"] == "input_sent" {
+            between += 1;
+        }
+        if last["type"] == "session_end" {
+            continue; // finished before the kill landed
+        }
+        resumed_after.insert(format!(
+            "{} of step {}",
+            last["type"].as_str().unwrap(),
+            last["step"]
+        ));
+
+        let resume = |extra: &[&str]| {
+            deskhand()
+                .args(["resume"])
+                .arg(&run)
+                .args(["--display", d.name(), "--json"])
+                .args(extra)
+                .stdin(Stdio::null())
+                .output()
+                .unwrap()
+        };
+        let mut out = resume(&[]);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        if !out.status.success() && stderr.contains("--cut-off-action") {
+            // Killed while the keys went out: resume asks. Answer as a person would, by
+            // looking: the command ran (its line is in the file), or it is half typed at the
+            // prompt (clear it, and have it typed again).
+            asked += 1;
+            let step = last["step"].as_u64().unwrap() as usize;
+            let line = format!("{}\n", WORDS[step - 1]);
+            let ran = std::fs::read_to_string(&file)
+                .unwrap_or_default()
+                .contains(&line);
+            let answer = if ran {
+                "done"
+            } else {
+                let clear = support::run_script(
+                    &d,
+                    r#"[{"type": "key", "keys": "ctrl+u"}, {"type": "done"}]"#,
+                    &dir.join("clear"),
+                );
+                assert!(clear.status.success());
+                "again"
+            };
+            out = resume(&["--cut-off-action", answer]);
+        }
+        assert!(
+            out.status.success(),
+            "kill at {at}: resume failed\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let want: String = WORDS.iter().map(|w| format!("{w}\n")).collect();
+        let got = support::wait_file(&file, Duration::from_secs(10), |b| b == want.as_bytes());
+        assert!(
+            got.is_some(),
+            "kill at {at} (after {:?}): the file holds {:?}\n{}",
+            last["type"],
+            std::fs::read_to_string(&file).unwrap_or_default(),
+            std::fs::read_to_string(run.join("trajectory.jsonl")).unwrap_or_default()
+        );
+        check_exactly_once(&run, at);
+    }
+    let _ = xterm.kill();
+    let _ = xterm.wait();
+    assert!(
+        resumed_after.len() >= 10,
+        "only {} distinct kill points resumed from: {killed_after:?}",
+        resumed_after.len()
+    );
+    assert!(
+        between >= 3,
+        "only {between} kills between action and action_result: {killed_after:?}"
+    );
+    eprintln!("kill points: {killed_after:?}; resume asked {asked} times");
+}
+
+#[test]
+fn a_finished_run_is_not_resumed_and_a_gone_display_is_named() {
+    let d = display(800, 600);
+    let root = tempfile::tempdir().unwrap();
+    let run = root.path().join("run");
+    let out = support::run_script(&d, r#"[{"type": "done"}]"#, &run);
+    assert!(out.status.success());
+    let out = deskhand().arg("resume").arg(&run).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("already finished"), "{err}");
+
+    // Cut the end off, and take the display away.
+    let text = std::fs::read_to_string(run.join("trajectory.jsonl")).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains("session_end"))
+        .collect();
+    std::fs::write(run.join("trajectory.jsonl"), kept.join("\n") + "\n").unwrap();
+    let name = d.name().to_owned();
+    drop(d);
+    let out = deskhand().arg("resume").arg(&run).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("display {name} is gone")), "{err}");
+}
