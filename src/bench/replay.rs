@@ -76,7 +76,9 @@ pub fn measure(suite: &Path) -> anyhow::Result<Vec<TaskTimes>> {
 
 /// Prints the table and the totals.
 pub fn print(tasks: &[TaskTimes]) {
-    println!("\n-- bundled demos replayed vs their solutions performed directly (agent time, -j 1) --");
+    println!(
+        "\n-- bundled demos replayed vs their solutions performed directly (agent time, -j 1) --"
+    );
     println!(
         "{:<28} {:>9} {:>9} {:>7} {:>11} {:>7}",
         "task", "script s", "replay s", "ratio", "recorded s", "passed"
@@ -95,7 +97,11 @@ pub fn print(tasks: &[TaskTimes]) {
     let script: f64 = tasks.iter().map(|t| t.script_s).sum();
     let replay: f64 = tasks.iter().map(|t| t.replay_s).sum();
     let overhead = replay / script.max(1e-9) - 1.0;
-    let verdict = if overhead <= OVERHEAD_GOAL { "ok" } else { "MISSED" };
+    let verdict = if overhead <= OVERHEAD_GOAL {
+        "ok"
+    } else {
+        "MISSED"
+    };
     println!(
         "replay adds {:+.1} % over the script performed directly ({replay:.1} s vs {script:.1} s; goal ≤ {:.0} %: {verdict})",
         overhead * 100.0,
