@@ -260,3 +260,131 @@ fn a_finished_run_is_not_resumed_and_a_gone_display_is_named() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("display {name} is gone")), "{err}");
 }
+
+fn tool_use(id: &str, text: &str) -> Value {
+    serde_json::json!({"id": format!("msg_{id}"), "type": "message", "role": "assistant",
+        "model": "claude-sonnet-4-5",
+        "content": [{"type": "text", "text": format!("typing {id}")},
+                    {"type": "tool_use", "id": id, "name": "computer",
+                     "input": {"action": "type", "text": text}}],
+        "stop_reason": "tool_use", "usage": {"input_tokens": 1000, "output_tokens": 20}})
+}
+
+#[test]
+fn a_killed_model_run_resumes_with_its_conversation_and_no_call_paid_twice() {
+    use support::http_server::{MockServer, Reply};
+    let d = display(1024, 700);
+    let (mut xterm, _) = d
+        .launch("xterm -geometry 100x30+0+0", Duration::from_secs(30))
+        .expect("xterm shows a window");
+    let root = tempfile::tempdir().unwrap();
+    let ready = root.path().join("ready");
+    let warm = support::run_script(
+        &d,
+        &format!(
+            r#"[{{"type": "type_text", "text": "touch {}\n"}}, {{"type": "done"}}]"#,
+            ready.display()
+        ),
+        &root.path().join("warm-up"),
+    );
+    assert!(warm.status.success());
+    assert!(support::wait_file(&ready, Duration::from_secs(20), |_| true).is_some());
+
+    let file = root.path().join("out.txt");
+    let mut turns: Vec<Value> = ["a", "b", "c", "d"]
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            tool_use(
+                &format!("toolu_{i}"),
+                &format!("echo {w} >> {}\n", file.display()),
+            )
+        })
+        .collect();
+    turns.push(
+        serde_json::json!({"id": "msg_end", "type": "message", "role": "assistant",
+        "model": "claude-sonnet-4-5", "content": [{"type": "text", "text": "Done."}],
+        "stop_reason": "end_turn", "usage": {"input_tokens": 1000, "output_tokens": 3}}),
+    );
+    let server = MockServer::start(Box::new(move |req, i, problems| {
+        // Request i carries the whole conversation so far: the instruction, then one
+        // assistant turn and one tool result per earlier call.
+        let n = req.body["messages"].as_array().map_or(0, Vec::len);
+        if n != 1 + 2 * i {
+            problems.push(format!("request {i} has {n} messages, not {}", 1 + 2 * i));
+        }
+        Reply::json(&turns[i.min(4)])
+    }));
+
+    let run = root.path().join("run");
+    let mut child = support::model_run(
+        &[
+            "append four lines",
+            "--policy",
+            "anthropic",
+            "--model",
+            "claude-sonnet-4-5",
+        ],
+        &server.url,
+        d.name(),
+        &run,
+    )
+    .env("ANTHROPIC_API_KEY", "sk-ant-test")
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    // Kill -9 once the second action's input went out.
+    let killed = support::wait_until(Duration::from_secs(30), || {
+        lines(&run)
+            .iter()
+            .any(|e| e["type"] == "input_sent" && e["step"] == 2)
+            .then_some(())
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(killed.is_some(), "the run never reached step 2");
+    let calls_before = server.requests.lock().unwrap().len();
+
+    let out = deskhand()
+        .env("ANTHROPIC_API_KEY", "sk-ant-test")
+        .args(["resume"])
+        .arg(&run)
+        .args(["--display", d.name(), "--json"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = support::wait_file(&file, Duration::from_secs(10), |b| b == b"a\nb\nc\nd\n");
+    assert!(
+        got.is_some(),
+        "the file holds {:?}",
+        std::fs::read_to_string(&file).unwrap_or_default()
+    );
+    assert!(server.problems().is_empty(), "{:?}", server.problems());
+    // Every call was paid once: the ones before the kill were answered from the recording.
+    assert_eq!(calls_before, 2);
+    assert_eq!(server.requests.lock().unwrap().len(), 5);
+    let calls = std::fs::read_to_string(run.join("model_calls.jsonl")).unwrap();
+    assert_eq!(calls.lines().count(), 5);
+    // The budget went on: five turns of tokens, and steps counted from the recorded ones.
+    let evs = lines(&run);
+    let turns: Vec<&Value> = evs.iter().filter(|e| e["type"] == "model_turn").collect();
+    assert_eq!(
+        turns
+            .iter()
+            .map(|t| t["step"].as_u64().unwrap())
+            .collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5]
+    );
+    let end = evs.last().unwrap();
+    assert_eq!(end["status"], "done", "{end}");
+    assert_eq!(end["steps"], 5);
+    let _ = xterm.kill();
+    let _ = xterm.wait();
+}
