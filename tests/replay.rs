@@ -135,6 +135,12 @@ fn a_demo_replays_onto_a_moved_window_another_screen_and_stops_on_a_changed_docu
             narr.iter().filter(|n| n.contains("moved by")).count() >= 3,
             "{narr:#?}"
         );
+        let latency: Vec<u64> = events(&run)
+            .iter()
+            .filter(|e| e["type"] == "model_turn")
+            .map(|e| e["latency_ms"].as_u64().unwrap())
+            .collect();
+        eprintln!("{w}x{h}: re-grounding per step (ms): {latency:?}; {narr:?}");
         stop(child);
     }
 
