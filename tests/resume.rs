@@ -80,6 +80,22 @@ fn check_exactly_once(run: &Path, at: usize) {
     assert_eq!(evs.iter().filter(|e| e["type"] == "resume").count(), 1);
 }
 
+/// Waits until the xterm's shell has run a command: keys typed before it reads its input may be
+/// discarded.
+fn shell_ready(d: &deskhand::display::Display, root: &Path) {
+    let ready = root.join("ready");
+    let out = support::run_script(
+        d,
+        &format!(
+            r#"[{{"type": "type_text", "text": "touch {}\n"}}, {{"type": "done"}}]"#,
+            ready.display()
+        ),
+        &root.join("warm-up"),
+    );
+    assert!(out.status.success());
+    assert!(support::wait_file(&ready, Duration::from_secs(20), |_| true).is_some());
+}
+
 #[test]
 fn a_run_killed_at_any_point_resumes_to_the_same_end_with_every_step_once() {
     let d = display(1024, 700);
@@ -87,18 +103,7 @@ fn a_run_killed_at_any_point_resumes_to_the_same_end_with_every_step_once() {
         .launch("xterm -geometry 100x30+0+0", Duration::from_secs(30))
         .expect("xterm shows a window");
     let root = tempfile::tempdir().unwrap();
-    // The shell is ready when it has run a command (input typed earlier may be discarded).
-    let ready = root.path().join("ready");
-    let out = support::run_script(
-        &d,
-        &format!(
-            r#"[{{"type": "type_text", "text": "touch {}\n"}}, {{"type": "done"}}]"#,
-            ready.display()
-        ),
-        &root.path().join("warm-up"),
-    );
-    assert!(out.status.success());
-    assert!(support::wait_file(&ready, Duration::from_secs(20), |_| true).is_some());
+    shell_ready(&d, root.path());
     // Line counts to kill at: 1 session_meta, then per step observation, model_turn, action,
     // input_sent, action_result. 4, 5, 9, 10, … fall between an action and its result.
     let points = [
@@ -278,17 +283,7 @@ fn a_killed_model_run_resumes_with_its_conversation_and_no_call_paid_twice() {
         .launch("xterm -geometry 100x30+0+0", Duration::from_secs(30))
         .expect("xterm shows a window");
     let root = tempfile::tempdir().unwrap();
-    let ready = root.path().join("ready");
-    let warm = support::run_script(
-        &d,
-        &format!(
-            r#"[{{"type": "type_text", "text": "touch {}\n"}}, {{"type": "done"}}]"#,
-            ready.display()
-        ),
-        &root.path().join("warm-up"),
-    );
-    assert!(warm.status.success());
-    assert!(support::wait_file(&ready, Duration::from_secs(20), |_| true).is_some());
+    shell_ready(&d, root.path());
 
     let file = root.path().join("out.txt");
     let mut turns: Vec<Value> = ["a", "b", "c", "d"]

@@ -151,6 +151,9 @@ impl Policy for ActionReplay {
             return Ok(Turn::default());
         };
         let where_ = format!("recorded step {} action {}", ra.step, ra.index);
+        let stop = |me: &Self, reason: String, tried| {
+            Err(me.diverge(input.step, &ra, reason, input.frame, input.window, tried))
+        };
         let (action, how) = if is_keyboard(&ra.action) {
             if let (Some(was), Some(now)) = (&ra.window, input.window)
                 && !same_window(was, now)
@@ -162,14 +165,7 @@ impl Policy for ActionReplay {
                     now.title,
                     now.class.join(".")
                 );
-                return Err(self.diverge(
-                    input.step,
-                    &ra,
-                    reason,
-                    input.frame,
-                    input.window,
-                    Vec::new(),
-                ));
+                return stop(self, reason, Vec::new());
             }
             (ra.action.clone(), "same window".to_owned())
         } else if ra.action.points().is_empty() || matches!(ra.action, Action::Zoom { .. }) {
@@ -177,14 +173,7 @@ impl Policy for ActionReplay {
         } else {
             let Some(recorded) = self.recorded_frame(&ra) else {
                 let reason = "the recorded frame is missing, so the point cannot be checked".into();
-                return Err(self.diverge(
-                    input.step,
-                    &ra,
-                    reason,
-                    input.frame,
-                    input.window,
-                    Vec::new(),
-                ));
+                return stop(self, reason, Vec::new());
             };
             let current = input.frame.clone();
             let action = ra.action.clone();
@@ -200,14 +189,7 @@ impl Policy for ActionReplay {
                 Ok(g) => (g.action, g.how),
                 Err(tried) => {
                     let reason = "the recorded point could not be found on the screen".into();
-                    return Err(self.diverge(
-                        input.step,
-                        &ra,
-                        reason,
-                        input.frame,
-                        input.window,
-                        tried,
-                    ));
+                    return stop(self, reason, tried);
                 }
             }
         };
