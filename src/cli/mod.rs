@@ -47,6 +47,8 @@ pub enum Command {
     Export(crate::export::ExportArgs),
     /// Read the text on an image or a live screen with on-device OCR.
     Ocr(ocr::OcrArgs),
+    /// Record a person's mouse and keyboard as a trajectory that replays like a run.
+    Record(crate::record::RecordArgs),
     /// Inspect task files.
     #[command(subcommand)]
     Tasks(TasksCmd),
@@ -85,6 +87,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::EvalWorker(args) => crate::eval::worker::run(args),
         Command::Export(args) => crate::export::run(args),
         Command::Ocr(args) => ocr::run(args),
+        Command::Record(args) => crate::record::run(args),
         Command::Tasks(TasksCmd::Check { dir, json }) => crate::eval::check::run(&dir, json),
     }
 }
