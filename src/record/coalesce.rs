@@ -242,7 +242,12 @@ impl<T: Clone> Coalescer<T> {
 
     /// Feeds one event that arrived at `now` with `tag`; returns the actions it finished, in
     /// order, and any event it had to drop.
-    pub fn feed(&mut self, now: Duration, tag: T, input: Input) -> (Vec<Finished<T>>, Vec<Skipped>) {
+    pub fn feed(
+        &mut self,
+        now: Duration,
+        tag: T,
+        input: Input,
+    ) -> (Vec<Finished<T>>, Vec<Skipped>) {
         let mut out = Vec::new();
         let mut skipped = Vec::new();
         match input {
@@ -364,7 +369,10 @@ impl<T: Clone> Coalescer<T> {
         started: Duration,
         out: &mut Vec<Finished<T>>,
     ) {
-        for action in [Action::Move { x: at.x, y: at.y }, Action::MouseDown { button }] {
+        for action in [
+            Action::Move { x: at.x, y: at.y },
+            Action::MouseDown { button },
+        ] {
             out.push(Finished {
                 action,
                 tag: tag.clone(),
@@ -669,7 +677,10 @@ impl<T: Clone> Coalescer<T> {
         out: &mut Vec<Finished<T>>,
     ) {
         self.held.retain(|b| *b != button);
-        for action in [Action::Move { x: at.x, y: at.y }, Action::MouseUp { button }] {
+        for action in [
+            Action::Move { x: at.x, y: at.y },
+            Action::MouseUp { button },
+        ] {
             out.push(Finished {
                 action,
                 tag: tag.clone(),

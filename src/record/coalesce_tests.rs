@@ -172,9 +172,10 @@ fn typing_with_shift_coalesces_into_one_text() {
         vec![v(r#"{"type":"type_text","text":"Hello World"}"#)]
     );
     let f = &r.out[0];
-    assert_eq!(f.tag, 0, "the observation is the frame before the first key");
-    assert_eq!(f.started, Duration::ZERO);
-    assert_eq!(f.ended, Duration::from_millis(501));
+    // The observation is the frame at the first character's key (index 1, after Shift).
+    assert_eq!(f.tag, 1);
+    assert_eq!(f.started, Duration::from_millis(1));
+    assert_eq!(f.ended, Duration::from_millis(500));
 }
 
 #[test]
@@ -257,10 +258,7 @@ fn caps_lock_inverts_letters_only() {
         .tap(201, letter('c'))
         .tap(202, 40)
         .up(210, SHIFT);
-    assert_eq!(
-        r.json(),
-        vec![v(r#"{"type":"type_text","text":"ABc!"}"#)]
-    );
+    assert_eq!(r.json(), vec![v(r#"{"type":"type_text","text":"ABc!"}"#)]);
 }
 
 #[test]
@@ -366,9 +364,13 @@ fn press_move_release_is_a_drag_with_a_thinned_path() {
 #[test]
 fn right_drags_and_held_buttons_are_written_exactly() {
     let mut r = Run::new();
-    r.press(0, 3, 10, 10).moved(5, 40, 10).release(10, 3, 50, 10);
+    r.press(0, 3, 10, 10)
+        .moved(5, 40, 10)
+        .release(10, 3, 50, 10);
     // Left button held while a key is typed: mouse_down at once, mouse_up at the release.
-    r.press(100, 1, 20, 20).tap(150, RETURN).release(200, 1, 21, 20);
+    r.press(100, 1, 20, 20)
+        .tap(150, RETURN)
+        .release(200, 1, 21, 20);
     assert_eq!(
         r.json(),
         vec![
@@ -389,7 +391,8 @@ fn right_drags_and_held_buttons_are_written_exactly() {
 fn wheel_notches_add_up_per_direction() {
     let mut r = Run::new();
     for i in 0..3 {
-        r.press(i * 50, 5, 300, 200).release(i * 50 + 1, 5, 300, 200);
+        r.press(i * 50, 5, 300, 200)
+            .release(i * 50 + 1, 5, 300, 200);
     }
     r.press(200, 4, 300, 200)
         .press(800, 4, 300, 200)

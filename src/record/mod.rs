@@ -199,7 +199,15 @@ fn record(
 
     let mut coalescer: Coalescer<Option<Arc<Shot>>> =
         Coalescer::new(Options::default(), started.caps);
-    let ending = record_loop(&rx, &sampler, &mut coalescer, &mut steps, epoch, stop_keys, args);
+    let ending = record_loop(
+        &rx,
+        &sampler,
+        &mut coalescer,
+        &mut steps,
+        epoch,
+        stop_keys,
+        args,
+    );
     input.stop();
     drop(runtime);
     let ending = match ending {

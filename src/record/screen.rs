@@ -257,7 +257,10 @@ mod tests {
         let o = SettleOptions::default();
         assert_eq!(settle_of(&[], t(0), t(100), None, &o), None);
         assert_eq!(settle_of(&[], t(0), t(260), None, &o), report(0, true));
-        assert_eq!(settle_of(&[t(400)], t(0), t(500), None, &o), report(0, true));
+        assert_eq!(
+            settle_of(&[t(400)], t(0), t(500), None, &o),
+            report(0, true)
+        );
     }
 
     #[test]
@@ -269,8 +272,14 @@ mod tests {
             report(130, false)
         );
         // Acted 150 ms after, nothing changed: still for more than quiet.
-        assert_eq!(settle_of(&[], t(0), t(140), Some(t(150)), &o), report(0, true));
-        assert_eq!(settle_of(&[], t(0), t(40), Some(t(50)), &o), report(50, false));
+        assert_eq!(
+            settle_of(&[], t(0), t(140), Some(t(150)), &o),
+            report(0, true)
+        );
+        assert_eq!(
+            settle_of(&[], t(0), t(40), Some(t(50)), &o),
+            report(50, false)
+        );
     }
 
     #[test]

@@ -5,8 +5,8 @@
 use super::coalesce::Finished;
 use super::screen::{Sampler, Shot};
 use crate::trajectory::{
-    ActionEvent, ActionResult, ActionStatus, EndStatus, Event, ModelTurn, Observation,
-    PolicyInfo, ScreenSize, SessionEnd, SessionMeta, TrajectoryError, TrajectoryWriter,
+    ActionEvent, ActionResult, ActionStatus, EndStatus, Event, ModelTurn, Observation, PolicyInfo,
+    ScreenSize, SessionEnd, SessionMeta, TrajectoryError, TrajectoryWriter,
 };
 use deskhand_vision::SettleOptions;
 use std::sync::Arc;
@@ -119,7 +119,7 @@ impl Steps {
     /// The person pressed a key or button at `at`: the open action's settling is over.
     pub fn acted(&mut self, at: Duration, sampler: &Sampler) -> Result<(), TrajectoryError> {
         match self.open {
-            Some(open) if at >= open.ended => self.close(Some(at), sampler),
+            Some(open) if at > open.ended => self.close(Some(at), sampler),
             _ => Ok(()),
         }
     }
@@ -130,7 +130,11 @@ impl Steps {
     }
 
     /// Writes the open action's result: with `cutoff` always, without it only once known.
-    fn close(&mut self, cutoff: Option<Duration>, sampler: &Sampler) -> Result<(), TrajectoryError> {
+    fn close(
+        &mut self,
+        cutoff: Option<Duration>,
+        sampler: &Sampler,
+    ) -> Result<(), TrajectoryError> {
         let Some(open) = self.open else {
             return Ok(());
         };

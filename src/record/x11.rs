@@ -98,11 +98,10 @@ impl X11Input {
             .reply()
             .map_err(x_err)?;
         let setup = ctrl.setup();
-        let root = setup
-            .roots
-            .get(screen)
-            .map(|s| s.root)
-            .ok_or_else(|| RecordError::X11(format!("display {display} has no screen {screen}")))?;
+        let root =
+            setup.roots.get(screen).map(|s| s.root).ok_or_else(|| {
+                RecordError::X11(format!("display {display} has no screen {screen}"))
+            })?;
         let (min, max) = (setup.min_keycode, setup.max_keycode);
         let map = ctrl
             .get_keyboard_mapping(min, max - min + 1)
