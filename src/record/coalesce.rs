@@ -405,7 +405,7 @@ impl<T: Clone> Coalescer<T> {
             self.mods.insert(code, m);
             // A lone tap only if nothing else is down.
             let alone = self.keys_down.len() == 1 && !self.button_pressed();
-            self.tap = alone.then(|| (code, m, tag, now));
+            self.tap = alone.then_some((code, m, tag, now));
             return;
         }
         self.tap = None;

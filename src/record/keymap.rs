@@ -255,7 +255,7 @@ pub fn kind_of(sym: u32) -> KeyKind {
     // Keypad characters: KP_Space, KP_Multiply … KP_Divide, KP_0 … KP_9, KP_Equal.
     let keypad = match sym {
         0xff80 => Some(' '),
-        0xffaa..=0xffaf | 0xffb0..=0xffb9 => char::from_u32(sym - 0xff80),
+        0xffaa..=0xffb9 => char::from_u32(sym - 0xff80),
         0xffbd => Some('='),
         _ => None,
     };
