@@ -164,8 +164,10 @@ fn action(json: &str) -> Action {
     serde_json::from_str(json).unwrap()
 }
 
-const TYPED: &str = "Hello from the recorder\nsecond linee";
-const SAVED: &str = "Hello from the recorder\nsecond line";
+// Characters the keyboard map lacks (ü, ß, ✓) are bound to spare keycodes by the typer as it
+// goes: the recorder must follow those map changes to read them back.
+const TYPED: &str = "Hello from the recorder: Grüße ✓\nsecond linee";
+const SAVED: &str = "Hello from the recorder: Grüße ✓\nsecond line";
 
 #[test]
 fn a_recorded_mousepad_session_replays_to_the_same_file() {

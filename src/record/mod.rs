@@ -36,12 +36,14 @@
 //! # Readiness
 //!
 //! Once input is being recorded (RECORD has started and `session_meta` is written), the recorder
-//! prints one line to stderr that starts with `deskhand record: ready`. Input before that line is
-//! not recorded.
+//! prints one line to stderr that starts with `deskhand record: ready`. Input before that line
+//! may not be recorded.
 //!
 //! Limits: the pointer's hovering is not recorded (only where it pressed); modifiers held during a
 //! scroll or a drag are not kept; Num Lock is not tracked (keypad keys type digits); keyboard
-//! layouts switched through XKB during a recording are not followed (core map changes are).
+//! layouts switched through XKB during a recording are not followed (core map changes are); a
+//! Ctrl-C typed on the recorded display itself (in a terminal there) is recorded as a `key`
+//! before it stops the recorder, so use the stop key there.
 
 mod coalesce;
 mod keymap;
