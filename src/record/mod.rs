@@ -233,7 +233,6 @@ fn record(
     Ok(end.status)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn record_loop(
     rx: &mpsc::Receiver<Msg>,
     sampler: &Sampler,
