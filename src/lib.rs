@@ -7,6 +7,7 @@
 //! - [`trajectory`]: the run directory format, its writer and loader.
 //! - [`display`]: existing and private virtual X displays.
 //! - [`control`]: steering a running agent from another process.
+//! - [`record`]: `deskhand record`, a person's input written as a trajectory.
 //! - [`cli`]: the `deskhand` command.
 
 pub mod agent;
@@ -18,6 +19,7 @@ pub mod display;
 pub mod eval;
 pub mod export;
 pub mod policy;
+pub mod record;
 pub mod replay;
 pub mod resume;
 pub mod trajectory;

@@ -53,6 +53,8 @@ pub enum Command {
     Replay(replay::ReplayArgs),
     /// Read the text on an image or a live screen with on-device OCR.
     Ocr(ocr::OcrArgs),
+    /// Record a person's mouse and keyboard as a trajectory that replays like a run.
+    Record(crate::record::RecordArgs),
     /// Inspect task files.
     #[command(subcommand)]
     Tasks(TasksCmd),
@@ -93,6 +95,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ocr(args) => ocr::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Resume(args) => resume::run(args),
+        Command::Record(args) => crate::record::run(args),
         Command::Tasks(TasksCmd::Check { dir, json }) => crate::eval::check::run(&dir, json),
     }
 }

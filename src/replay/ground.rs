@@ -3,7 +3,8 @@
 //! For each point an action aims at, in order of cost:
 //!
 //! 1. **in place**: the recorded patch around the point is still where it was (the common
-//!    case: the same screen, the same layout). Nothing moves.
+//!    case: the same screen, the same layout). Nothing moves. A point on plain ground (an empty
+//!    page) can only be confirmed this way: the same plain ground in the same place.
 //! 2. **template**: the patch is found elsewhere on the screen, once and clearly
 //!    ([`deskhand_vision::Patch::locate`]): the point moves with it.
 //! 3. **text**: the text recorded under the point (read by OCR around it) is found on the
@@ -123,70 +124,90 @@ fn ground_point(
         );
         return None;
     };
-    if let Some(patch) = Patch::around(recorded, x, y) {
-        let side = patch.rect.width.max(patch.rect.height);
-        match patch.mad_in_place(current) {
-            Some(mad) if mad <= IN_PLACE_MAD => {
-                note(
+    match Patch::around(recorded, x, y) {
+        Some(patch) if patch.plain => {
+            // Plain ground (an empty page, a blank field): nothing to search for, but the same
+            // plain ground in the same place is the same place.
+            match patch.mad_in_place(current) {
+                Some(mad) if mad <= IN_PLACE_MAD => {
+                    note(
+                        "in_place",
+                        true,
+                        format!("plain ground, the same in place (differs by {mad:.2})"),
+                    );
+                    return Some((p, "in place (plain ground)".into()));
+                }
+                _ => note(
                     "in_place",
-                    true,
-                    format!("{side} px patch differs by {mad:.2}"),
-                );
-                return Some((p, "in place".into()));
-            }
-            Some(mad) => note(
-                "in_place",
-                false,
-                format!("{side} px patch differs by {mad:.2}"),
-            ),
-            None => note(
-                "in_place",
-                false,
-                "the patch's place is off the screen".into(),
-            ),
-        }
-        match patch.locate(current) {
-            Some(found) if found.mad <= FOUND_MAD && !found.ambiguous => {
-                let q = Point::new(found.x as i32, found.y as i32);
-                let how = format!(
-                    "moved by ({}, {}) (template, differs by {:.2})",
-                    q.x - p.x,
-                    q.y - p.y,
-                    found.mad
-                );
-                note("template", true, how.clone());
-                return Some((q, how));
-            }
-            Some(found) => note(
-                "template",
-                false,
-                format!(
-                    "best place ({}, {}) differs by {:.2}{}",
-                    found.x,
-                    found.y,
-                    found.mad,
-                    if found.ambiguous {
-                        format!(
-                            ", and another place almost as well ({:.2})",
-                            found.runner_up.unwrap_or_default()
-                        )
-                    } else {
-                        String::new()
-                    }
+                    false,
+                    "the recorded point lies on plain ground, and the screen differs there: nothing to recognise it by".into(),
                 ),
-            ),
-            None => note(
-                "template",
-                false,
-                "the screen is smaller than the patch".into(),
-            ),
+            }
         }
-    } else {
-        note(
+        Some(patch) => {
+            let side = patch.rect.width.max(patch.rect.height);
+            match patch.mad_in_place(current) {
+                Some(mad) if mad <= IN_PLACE_MAD => {
+                    note(
+                        "in_place",
+                        true,
+                        format!("{side} px patch differs by {mad:.2}"),
+                    );
+                    return Some((p, "in place".into()));
+                }
+                Some(mad) => note(
+                    "in_place",
+                    false,
+                    format!("{side} px patch differs by {mad:.2}"),
+                ),
+                None => note(
+                    "in_place",
+                    false,
+                    "the patch's place is off the screen".into(),
+                ),
+            }
+            match patch.locate(current) {
+                Some(found) if found.mad <= FOUND_MAD && !found.ambiguous => {
+                    let q = Point::new(found.x as i32, found.y as i32);
+                    let how = format!(
+                        "moved by ({}, {}) (template, differs by {:.2})",
+                        q.x - p.x,
+                        q.y - p.y,
+                        found.mad
+                    );
+                    note("template", true, how.clone());
+                    return Some((q, how));
+                }
+                Some(found) => note(
+                    "template",
+                    false,
+                    format!(
+                        "best place ({}, {}) differs by {:.2}{}",
+                        found.x,
+                        found.y,
+                        found.mad,
+                        if found.ambiguous {
+                            format!(
+                                ", and another place almost as well ({:.2})",
+                                found.runner_up.unwrap_or_default()
+                            )
+                        } else {
+                            String::new()
+                        }
+                    ),
+                ),
+                None => note(
+                    "template",
+                    false,
+                    "the screen is smaller than the patch".into(),
+                ),
+            }
+        }
+        None => note(
             "in_place",
             false,
-            "the recorded point lies on plain ground: nothing to recognise it by".into(),
-        );
+            "the point is off the recorded screen".into(),
+        ),
     }
     match by_text(p, recorded, current, ocr) {
         Ok((q, how)) => {

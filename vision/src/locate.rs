@@ -126,6 +126,8 @@ pub struct Patch {
     pub rect: Rect,
     /// The point inside the patch the action aimed at, relative to the patch's corner.
     pub offset: (u32, u32),
+    /// Too plain to be searched for (an empty area): it can only be confirmed in place.
+    pub plain: bool,
 }
 
 /// Where a patch was found.
@@ -145,24 +147,28 @@ pub struct Located {
 
 impl Patch {
     /// Cuts the smallest square patch around `(x, y)`, radius 24, 48 or 96 pixels, with enough
-    /// detail to be recognised (clipped at the frame's edges). `None` when even the largest is
-    /// plain (an empty area) or the point is off the frame.
+    /// detail to be recognised (clipped at the frame's edges); when even the largest is plain
+    /// (an empty area), the largest, marked [`Patch::plain`]. `None` when the point is off the
+    /// frame.
     pub fn around(frame: &Frame, x: u32, y: u32) -> Option<Patch> {
         if x >= frame.width() || y >= frame.height() {
             return None;
         }
-        for radius in [24u32, 48, 96] {
+        const RADII: [u32; 3] = [24, 48, 96];
+        for (i, radius) in RADII.into_iter().enumerate() {
             let x0 = x.saturating_sub(radius);
             let y0 = y.saturating_sub(radius);
             let x1 = (x + radius + 1).min(frame.width());
             let y1 = (y + radius + 1).min(frame.height());
             let rect = Rect::new(x0, y0, x1 - x0, y1 - y0);
             let gray = Gray::of(frame, rect);
-            if gray.std_dev() >= MIN_DETAIL {
+            let plain = gray.std_dev() < MIN_DETAIL;
+            if !plain || i + 1 == RADII.len() {
                 return Some(Patch {
                     gray,
                     rect,
                     offset: (x - x0, y - y0),
+                    plain,
                 });
             }
         }
@@ -311,9 +317,10 @@ mod tests {
     }
 
     #[test]
-    fn a_plain_area_gives_no_patch_and_a_missing_one_matches_badly() {
+    fn a_plain_area_gives_a_plain_patch_and_a_missing_one_matches_badly() {
         let recorded = scene(800, 600, 0, 0);
-        assert!(Patch::around(&recorded, 700, 100).is_none());
+        assert!(Patch::around(&recorded, 700, 100).unwrap().plain);
+        assert!(!Patch::around(&recorded, 340, 215).unwrap().plain);
         let patch = Patch::around(&recorded, 340, 215).unwrap();
         let empty = Frame::from_rgba(800, 600, vec![230u8; 800 * 600 * 4]).unwrap();
         let found = patch.locate(&empty).unwrap();
