@@ -17,8 +17,9 @@ use crate::{Frame, Rect};
 /// Tuning knobs of [`Ocr`]; [`OcrOptions::default`] is what [`Ocr::load`] uses.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OcrOptions {
-    /// Threads per OCR pass (2): the detector's intra-op threads, and the number of
-    /// recognizer sessions that run batches side by side (one thread each).
+    /// Threads per OCR pass (2): the detector's intra-op threads, the number of
+    /// single-threaded recognizer sessions that run batches side by side, and the intra-op
+    /// threads of the recognizer session that runs a lone batch.
     pub threads: usize,
     /// At most this many crops per recognizer run (1). Each crop alone is padded only to a
     /// multiple of 8, and its text does not depend on which crops it was batched with; on a
@@ -64,8 +65,11 @@ fn inference(e: impl fmt::Display) -> OcrError {
 /// (ONNX Runtime included); reading grows it to ~180–370 MiB (see [`OcrOptions::arena`]).
 pub struct Ocr {
     det: Mutex<Session>,
-    /// One recognizer session per thread, each with its reusable input buffer.
+    /// One single-threaded recognizer session per thread, each with its reusable input buffer.
     rec: Vec<Mutex<RecWorker>>,
+    /// A recognizer session with all the threads, for a lone batch (a re-read after a small
+    /// change): `None` with one thread.
+    solo: Option<Mutex<RecWorker>>,
     dict: Dictionary,
     options: OcrOptions,
     db: DbParams,
@@ -114,9 +118,18 @@ impl Ocr {
                 }))
             })
             .collect::<Result<Vec<_>, OcrError>>()?;
+        let solo = if options.threads > 1 {
+            Some(Mutex::new(RecWorker {
+                session: session(&env, &paths.recognizer, options.threads, arena)?,
+                input: Vec::new(),
+            }))
+        } else {
+            None
+        };
         Ok(Ocr {
             det: Mutex::new(det),
             rec,
+            solo,
             dict,
             options,
             db: DbParams::default(),
@@ -184,9 +197,10 @@ impl Ocr {
     }
 
     /// Recognize the text in each box: one entry per box, `None` where nothing confident was
-    /// read. The batches run on [`OcrOptions::threads`] recognizer sessions side by side, the
-    /// most expensive first (one thread per session scales better on small batches than
-    /// intra-op threads do).
+    /// read. The batches run on [`OcrOptions::threads`] single-threaded recognizer sessions
+    /// side by side, the most expensive first (independent runs keep both cores busy, where
+    /// intra-op threads wait on each other between the many small operators); a lone batch
+    /// runs on one session with all the threads.
     pub(crate) fn recognize(
         &self,
         frame: &Frame,
@@ -203,23 +217,25 @@ impl Ocr {
             batches: &batches,
             next: &next,
         };
-        let workers = self.rec.len().min(batches.len());
-        let results: Vec<Result<Vec<(usize, TextElement)>, OcrError>> = if workers <= 1 {
-            vec![self.rec_worker(0, &job)]
-        } else {
-            std::thread::scope(|s| {
+        let workers = &self.rec[..self.rec.len().min(batches.len())];
+        let results: Vec<Result<Vec<(usize, TextElement)>, OcrError>> = match (workers, &self.solo)
+        {
+            ([], _) => Vec::new(),
+            ([one], solo) => vec![self.rec_worker(solo.as_ref().unwrap_or(one), &job)],
+            ([first, rest @ ..], _) => std::thread::scope(|s| {
                 let job = &job;
-                let helpers: Vec<_> = (1..workers)
+                let helpers: Vec<_> = rest
+                    .iter()
                     .map(|w| s.spawn(move || self.rec_worker(w, job)))
                     .collect();
-                let mut all = vec![self.rec_worker(0, job)];
+                let mut all = vec![self.rec_worker(first, job)];
                 all.extend(helpers.into_iter().map(|h| {
                     h.join().unwrap_or_else(|_| {
                         Err(OcrError::Inference("a recognizer thread panicked".into()))
                     })
                 }));
                 all
-            })
+            }),
         };
         let mut out: Vec<Option<TextElement>> = vec![None; boxes.len()];
         for result in results {
@@ -230,16 +246,13 @@ impl Ocr {
         Ok(out)
     }
 
-    /// Run batches of `job` on recognizer session `w` until none is left.
+    /// Run batches of `job` on `worker` until none is left.
     fn rec_worker(
         &self,
-        w: usize,
+        worker: &Mutex<RecWorker>,
         job: &RecJob<'_>,
     ) -> Result<Vec<(usize, TextElement)>, OcrError> {
         let mut out = Vec::new();
-        let Some(worker) = self.rec.get(w) else {
-            return Ok(out);
-        };
         let mut worker = lock(worker);
         let RecWorker { session, input } = &mut *worker;
         loop {
