@@ -34,6 +34,8 @@ pub struct OcrReport {
     pub reread: Stat,
     /// VmRSS in MiB after the passes.
     pub rss_mib: f64,
+    /// VmHWM (the peak of VmRSS) in MiB after the passes.
+    pub peak_rss_mib: f64,
 }
 
 fn time_n(runs: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<Stat> {
@@ -47,12 +49,13 @@ fn time_n(runs: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> anyhow::Res
     Ok(Stat::of(&samples))
 }
 
-fn rss_mib() -> f64 {
+/// A `/proc/self/status` memory line (`VmRSS`, `VmHWM`) in MiB.
+fn status_mib(key: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|v| v.parse::<f64>().ok())
         })
@@ -96,7 +99,8 @@ pub fn measure(dir: &Path, runs: usize, python: &Path) -> anyhow::Result<OcrRepo
         samples.push(t.elapsed());
     }
     let reread = Stat::of(&samples);
-    let rss = rss_mib();
+    let rss = status_mib("VmRSS");
+    let peak_rss = status_mib("VmHWM");
 
     let mut python_stats = BTreeMap::new();
     if python.exists() {
@@ -138,6 +142,7 @@ pub fn measure(dir: &Path, runs: usize, python: &Path) -> anyhow::Result<OcrRepo
         python: python_stats,
         reread,
         rss_mib: rss,
+        peak_rss_mib: peak_rss,
     })
 }
 
@@ -169,5 +174,8 @@ pub fn print(r: &OcrReport) {
             r.reread.median_ms
         );
     }
-    println!("RSS with OCR loaded and run: {:.0} MiB", r.rss_mib);
+    println!(
+        "RSS with OCR loaded and run: {:.0} MiB (peak {:.0} MiB)",
+        r.rss_mib, r.peak_rss_mib
+    );
 }

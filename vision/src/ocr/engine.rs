@@ -1,37 +1,44 @@
 //! The OCR engine: ONNX Runtime sessions for the detector and the recognizer.
 
 use std::fmt;
-use std::path::Path;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use ort::environment::Environment;
-use ort::ep;
 use ort::session::Session;
-use ort::session::builder::{GraphOptimizationLevel, SessionBuilder};
 use ort::value::TensorRef;
 
 use super::detect::{self, DbParams};
 use super::order::reading_order;
-use super::recognize::{self, Dictionary, REC_HEIGHT};
+use super::recognize::{self, Batch, Dictionary};
+use super::runtime::{environment, lock, session};
 use super::{OcrError, OcrPaths, TextElement};
 use crate::{Frame, Rect};
 
 /// Tuning knobs of [`Ocr`]; [`OcrOptions::default`] is what [`Ocr::load`] uses.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OcrOptions {
-    /// Intra-op threads of each ONNX Runtime session (2).
+    /// Threads per OCR pass (2): the detector's intra-op threads, the number of
+    /// single-threaded recognizer sessions that run batches side by side, and the intra-op
+    /// threads of the recognizer session that runs a lone batch.
     pub threads: usize,
-    /// At most this many crops per recognizer run (4: on 2 cores, bigger batches were no
-    /// faster, and they pad more).
+    /// At most this many crops per recognizer run (1). Each crop alone is padded only to a
+    /// multiple of 8, and its text does not depend on which crops it was batched with; on a
+    /// 1280×800 desktop, batches of 1 or 2 took ~6% less CPU than batches of 4 and ~10% less
+    /// than 6 (padding to the widest crop of a batch).
     pub batch: usize,
-    /// The narrowest recognizer batch, in pixels at height 48 (64): shorter words are padded
+    /// The narrowest recognizer input, in pixels at height 48 (64): shorter words are padded
     /// to it.
     pub min_rec_width: usize,
     /// Lines whose mean character confidence is under this are dropped (0.5).
     pub min_confidence: f32,
-    /// Keep ONNX Runtime's CPU memory arena (false). The arena keeps the largest tensors of
-    /// every run: after passes at 1280×800 and 1920×1080 the process held ~560–625 MiB with it
-    /// and ~200–320 MiB without, for ~10–15% more CPU time per pass without (page faults).
+    /// Give the sessions one shared ONNX Runtime CPU arena that grows by what is requested
+    /// (true). Without it every detector pass maps its large tensors afresh and the kernel
+    /// zeroes them (~23 000 page faults at 1280×800, ~47 000 at 1920×1080): ~20% more CPU per
+    /// pass. With it the process stays at the largest pass's working set: ~180 MiB after
+    /// 1280×800 passes, ~370 MiB after 1920×1080 ones, which is also its peak; without it the
+    /// process falls back to ~270 MiB between passes but peaks at ~505 MiB during a 1920×1080
+    /// pass. (ONNX Runtime's own per-session arenas, growing by powers of two, held
+    /// ~560–625 MiB.)
     pub arena: bool,
 }
 
@@ -39,67 +46,12 @@ impl Default for OcrOptions {
     fn default() -> OcrOptions {
         OcrOptions {
             threads: 2,
-            batch: 4,
+            batch: 1,
             min_rec_width: 64,
             min_confidence: 0.5,
-            arena: false,
+            arena: true,
         }
     }
-}
-
-/// The ONNX Runtime environment, created once per process: the library can be loaded only once,
-/// so the first successful [`Ocr::load`] decides which library file is used.
-static ENVIRONMENT: Mutex<Option<Environment>> = Mutex::new(None);
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn environment(runtime: &Path) -> Result<Environment, OcrError> {
-    let mut slot = lock(&ENVIRONMENT);
-    if let Some(env) = slot.as_ref() {
-        return Ok(env.clone());
-    }
-    let runtime_err = |reason: String| OcrError::Runtime {
-        path: runtime.to_path_buf(),
-        reason,
-    };
-    let env = ort::init_from(runtime)
-        .map_err(|e| runtime_err(e.to_string()))?
-        .with_name("deskhand-ocr")
-        .with_telemetry(false)
-        .build()
-        .map_err(|e| runtime_err(e.to_string()))?;
-    *slot = Some(env.clone());
-    Ok(env)
-}
-
-fn session(
-    env: &Environment,
-    path: &Path,
-    threads: usize,
-    arena: bool,
-) -> Result<Session, OcrError> {
-    let model_err = |reason: String| OcrError::Model {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let builder_err = |e: ort::Error<SessionBuilder>| model_err(e.to_string());
-    Session::builder(env)
-        .map_err(|e| model_err(e.to_string()))?
-        .with_optimization_level(GraphOptimizationLevel::All)
-        .map_err(builder_err)?
-        .with_intra_threads(threads.max(1))
-        .map_err(builder_err)?
-        .with_inter_threads(1)
-        .map_err(builder_err)?
-        // Spinning workers would burn a core between runs on a small machine.
-        .with_intra_op_spinning(false)
-        .map_err(builder_err)?
-        .with_execution_providers([ep::CPU::default().with_arena_allocator(arena).build()])
-        .map_err(builder_err)?
-        .commit_from_file(path)
-        .map_err(|e| model_err(e.to_string()))
 }
 
 fn inference(e: impl fmt::Display) -> OcrError {
@@ -109,11 +61,15 @@ fn inference(e: impl fmt::Display) -> OcrError {
 /// The OCR engine: PP-OCRv6 tiny detector and recognizer on ONNX Runtime (CPU).
 ///
 /// `read` takes `&self`: the engine can be shared between threads (runs are serialised per
-/// model). Load it once and keep it: loading takes ~0.1 s and brings the process to ~45 MiB
-/// (ONNX Runtime included); reading grows it to ~200–320 MiB (see [`OcrOptions::arena`]).
+/// session). Load it once and keep it: loading takes ~0.1 s and brings the process to ~45 MiB
+/// (ONNX Runtime included); reading grows it to ~180–370 MiB (see [`OcrOptions::arena`]).
 pub struct Ocr {
     det: Mutex<Session>,
-    rec: Mutex<Session>,
+    /// One single-threaded recognizer session per thread, each with its reusable input buffer.
+    rec: Vec<Mutex<RecWorker>>,
+    /// A recognizer session with all the threads, for a lone batch (a re-read after a small
+    /// change): `None` with one thread.
+    solo: Option<Mutex<RecWorker>>,
     dict: Dictionary,
     options: OcrOptions,
     db: DbParams,
@@ -150,12 +106,30 @@ impl Ocr {
             return Err(OcrError::Missing { files: missing });
         }
         let dict = Dictionary::load(&paths.dictionary)?;
-        let env = environment(&paths.runtime)?;
-        let det = session(&env, &paths.detector, options.threads, options.arena)?;
-        let rec = session(&env, &paths.recognizer, options.threads, options.arena)?;
+        let (env, shared) = environment(&paths.runtime)?;
+        let arena = options.arena && shared;
+        let det = session(&env, &paths.detector, options.threads, arena)?;
+        let rec = (0..options.threads.max(1))
+            .map(|_| {
+                let session = session(&env, &paths.recognizer, 1, arena)?;
+                Ok(Mutex::new(RecWorker {
+                    session,
+                    input: Vec::new(),
+                }))
+            })
+            .collect::<Result<Vec<_>, OcrError>>()?;
+        let solo = if options.threads > 1 {
+            Some(Mutex::new(RecWorker {
+                session: session(&env, &paths.recognizer, options.threads, arena)?,
+                input: Vec::new(),
+            }))
+        } else {
+            None
+        };
         Ok(Ocr {
             det: Mutex::new(det),
-            rec: Mutex::new(rec),
+            rec,
+            solo,
             dict,
             options,
             db: DbParams::default(),
@@ -223,63 +197,108 @@ impl Ocr {
     }
 
     /// Recognize the text in each box: one entry per box, `None` where nothing confident was
-    /// read.
+    /// read. The batches run on [`OcrOptions::threads`] single-threaded recognizer sessions
+    /// side by side, the most expensive first (independent runs keep both cores busy, where
+    /// intra-op threads wait on each other between the many small operators); a lone batch
+    /// runs on one session with all the threads.
     pub(crate) fn recognize(
         &self,
         frame: &Frame,
         boxes: &[Rect],
     ) -> Result<Vec<Option<TextElement>>, OcrError> {
-        let mut out: Vec<Option<TextElement>> = vec![None; boxes.len()];
         let widths: Vec<usize> = boxes.iter().map(recognize::resized_width).collect();
-        let batches =
+        let mut batches =
             recognize::plan_batches(&widths, self.options.batch, self.options.min_rec_width);
-        let classes = self.dict.classes();
-        for batch in batches {
-            let n = batch.items.len();
-            let slot = 3 * REC_HEIGHT * batch.width;
-            let mut data = vec![0.0f32; n * slot];
-            for (k, &i) in batch.items.iter().enumerate() {
-                recognize::fill_crop(
-                    frame,
-                    &boxes[i],
-                    &mut data[k * slot..(k + 1) * slot],
-                    batch.width,
-                );
+        batches.sort_by_key(|b| std::cmp::Reverse(b.width * b.items.len()));
+        let next = AtomicUsize::new(0);
+        let job = RecJob {
+            frame,
+            boxes,
+            batches: &batches,
+            next: &next,
+        };
+        let workers = &self.rec[..self.rec.len().min(batches.len())];
+        let results: Vec<Result<Vec<(usize, TextElement)>, OcrError>> = match (workers, &self.solo)
+        {
+            ([], _) => Vec::new(),
+            ([one], solo) => vec![self.rec_worker(solo.as_ref().unwrap_or(one), &job)],
+            ([first, rest @ ..], _) => std::thread::scope(|s| {
+                let job = &job;
+                let helpers: Vec<_> = rest
+                    .iter()
+                    .map(|w| s.spawn(move || self.rec_worker(w, job)))
+                    .collect();
+                let mut all = vec![self.rec_worker(first, job)];
+                all.extend(helpers.into_iter().map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(OcrError::Inference("a recognizer thread panicked".into()))
+                    })
+                }));
+                all
+            }),
+        };
+        let mut out: Vec<Option<TextElement>> = vec![None; boxes.len()];
+        for result in results {
+            for (i, element) in result? {
+                out[i] = Some(element);
             }
+        }
+        Ok(out)
+    }
+
+    /// Run batches of `job` on `worker` until none is left.
+    fn rec_worker(
+        &self,
+        worker: &Mutex<RecWorker>,
+        job: &RecJob<'_>,
+    ) -> Result<Vec<(usize, TextElement)>, OcrError> {
+        let mut out = Vec::new();
+        let mut worker = lock(worker);
+        let RecWorker { session, input } = &mut *worker;
+        loop {
+            let k = job.next.fetch_add(1, Ordering::Relaxed);
+            let Some(batch) = job.batches.get(k) else {
+                return Ok(out);
+            };
+            recognize::fill_batch(job.frame, job.boxes, batch, input);
+            let shape = [batch.items.len(), 3, recognize::REC_HEIGHT, batch.width];
             let tensor =
-                TensorRef::from_array_view(([n, 3, REC_HEIGHT, batch.width], data.as_slice()))
-                    .map_err(inference)?;
-            let mut rec = lock(&self.rec);
-            let outputs = rec.run(ort::inputs![tensor]).map_err(inference)?;
+                TensorRef::from_array_view((shape, input.as_slice())).map_err(inference)?;
+            let outputs = session.run(ort::inputs![tensor]).map_err(inference)?;
             let Some(output) = outputs.values().next() else {
                 return Err(OcrError::Inference(
                     "the recognizer returned nothing".into(),
                 ));
             };
             let (shape, probs) = output.try_extract_tensor::<f32>().map_err(inference)?;
-            let dims: &[i64] = shape;
-            let steps = match dims {
-                [b, t, c] if *b as usize == n && *c as usize == classes => *t as usize,
-                other => {
-                    return Err(OcrError::Inference(format!(
-                        "the recognizer returned shape {other:?}, expected [{n}, T, {classes}] \
-                         (does dict.txt belong to rec.onnx?)"
-                    )));
-                }
-            };
-            let row = steps * classes;
-            for (k, &i) in batch.items.iter().enumerate() {
-                let (text, confidence) =
-                    recognize::ctc_decode(&probs[k * row..(k + 1) * row], classes, &self.dict);
+            let decoded = recognize::decode_batch(shape, probs, batch, &self.dict)?;
+            for (&i, (text, confidence)) in batch.items.iter().zip(decoded) {
                 if !text.is_empty() && confidence >= self.options.min_confidence {
-                    out[i] = Some(TextElement {
-                        text,
-                        rect: boxes[i],
-                        confidence,
-                    });
+                    out.push((
+                        i,
+                        TextElement {
+                            text,
+                            rect: job.boxes[i],
+                            confidence,
+                        },
+                    ));
                 }
             }
         }
-        Ok(out)
     }
+}
+
+/// A recognizer session and its input buffer, reused between batches.
+struct RecWorker {
+    session: Session,
+    input: Vec<f32>,
+}
+
+/// The batches of one [`Ocr::recognize`] call, shared by its workers.
+struct RecJob<'a> {
+    frame: &'a Frame,
+    boxes: &'a [Rect],
+    batches: &'a [Batch],
+    /// The next batch to take.
+    next: &'a AtomicUsize,
 }

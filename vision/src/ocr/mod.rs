@@ -23,10 +23,12 @@
 //!    is at least 0.5, grown by `area·1.6/perimeter` ("unclip"), dropped when its short side is
 //!    under 5, and scaled back to the frame.
 //! 2. **Recognize**: each box is cropped (no rotation: tall narrow boxes are read as they are),
-//!    resized to height 48 keeping its aspect ratio, and the crops, sorted by width, run in small
-//!    batches padded to the widest crop of the batch. Greedy CTC decoding (class 0 is the blank,
-//!    class `i` is line `i` of `dict.txt`, the last class a space); a line whose mean character
-//!    confidence is under 0.5 is dropped.
+//!    resized to height 48 keeping its aspect ratio, and padded on the right to a multiple of 8
+//!    (at least 64). The crops run one per recognizer run ([`OcrOptions::batch`]), widest
+//!    first, on two recognizer sessions side by side ([`OcrOptions::threads`]), all sessions
+//!    drawing on one shared memory arena ([`OcrOptions::arena`]). Greedy CTC decoding (class 0
+//!    is the blank, class `i` is line `i` of `dict.txt`, the last class a space); a line whose
+//!    mean character confidence is under 0.5 is dropped.
 //! 3. **Order**: boxes that overlap vertically by half the smaller height form a line; lines go
 //!    top to bottom, boxes in a line left to right.
 //!
@@ -46,6 +48,7 @@ mod incremental;
 mod order;
 mod paths;
 mod recognize;
+mod runtime;
 
 pub use engine::{Ocr, OcrOptions};
 pub use error::OcrError;

@@ -92,6 +92,49 @@ pub(crate) fn plan_batches(widths: &[usize], max_batch: usize, min_width: usize)
         .collect()
 }
 
+/// Fill `input` with the `[n, 3, 48, width]` tensor of `batch`: each crop of `boxes` resized,
+/// zero padding on the right.
+pub(crate) fn fill_batch(frame: &Frame, boxes: &[Rect], batch: &Batch, input: &mut Vec<f32>) {
+    let slot = 3 * REC_HEIGHT * batch.width;
+    input.clear();
+    input.resize(batch.items.len() * slot, 0.0);
+    for (&i, chunk) in batch.items.iter().zip(input.chunks_exact_mut(slot)) {
+        if let Some(rect) = boxes.get(i) {
+            fill_crop(frame, rect, chunk, batch.width);
+        }
+    }
+}
+
+/// Decode the recognizer's `[n, T, classes]` output for `batch`: one `(text, confidence)` per
+/// item, in the batch's order.
+pub(crate) fn decode_batch(
+    shape: &[i64],
+    probs: &[f32],
+    batch: &Batch,
+    dict: &Dictionary,
+) -> Result<Vec<(String, f32)>, OcrError> {
+    let n = batch.items.len();
+    let classes = dict.classes();
+    let steps = match shape {
+        [b, t, c] if *b as usize == n && *c as usize == classes => *t as usize,
+        other => {
+            return Err(OcrError::Inference(format!(
+                "the recognizer returned shape {other:?}, expected [{n}, T, {classes}] \
+                 (does dict.txt belong to rec.onnx?)"
+            )));
+        }
+    };
+    let row = steps * classes;
+    if probs.len() < n * row {
+        return Err(OcrError::Inference(
+            "the recognizer returned too few values".into(),
+        ));
+    }
+    Ok((0..n)
+        .map(|k| ctc_decode(&probs[k * row..(k + 1) * row], classes, dict))
+        .collect())
+}
+
 /// Write the crop `rect` of `frame`, resized to `48 x min(resized_width, batch_width)`, into one
 /// `[3, 48, batch_width]` slot of a batch (already zeroed: zero is the padding).
 pub(crate) fn fill_crop(frame: &Frame, rect: &Rect, slot: &mut [f32], batch_width: usize) {
@@ -123,13 +166,7 @@ pub(crate) fn ctc_decode(probs: &[f32], classes: usize, dict: &Dictionary) -> (S
     let mut kept = 0usize;
     let mut prev = 0usize;
     for step in probs.chunks_exact(classes) {
-        let (best, p) =
-            step.iter().enumerate().fold(
-                (0usize, f32::MIN),
-                |acc, (i, &p)| {
-                    if p > acc.1 { (i, p) } else { acc }
-                },
-            );
+        let (best, p) = argmax(step);
         if best != 0
             && best != prev
             && let Some(ch) = dict.get(best)
@@ -142,6 +179,27 @@ pub(crate) fn ctc_decode(probs: &[f32], classes: usize, dict: &Dictionary) -> (S
     }
     let confidence = if kept == 0 { 0.0 } else { sum / kept as f32 };
     (text.trim().to_owned(), confidence)
+}
+
+/// Index and value of the first largest element (`(0, f32::MIN)` for an empty slice). The
+/// maximum is found first with a loop the compiler vectorises (the recognizer's 6906 classes
+/// per step make this the hot loop of decoding), then its first position.
+fn argmax(v: &[f32]) -> (usize, f32) {
+    const LANES: usize = 16;
+    let mut lanes = [f32::MIN; LANES];
+    let chunks = v.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    for chunk in chunks {
+        for (m, &x) in lanes.iter_mut().zip(chunk) {
+            *m = if x > *m { x } else { *m };
+        }
+    }
+    let max = lanes
+        .iter()
+        .chain(tail)
+        .fold(f32::MIN, |m, &x| if x > m { x } else { m });
+    let best = v.iter().position(|&x| x == max).unwrap_or(0);
+    (best, max)
 }
 
 #[cfg(test)]
@@ -190,6 +248,17 @@ mod tests {
         assert!((conf - (0.9 + 0.6 + 0.9 + 0.9 + 0.6) / 5.0).abs() < 1e-6);
         let (text, conf) = ctc_decode(&one_hot(&[(0, 1.0)], classes), classes, &d);
         assert_eq!((text.as_str(), conf), ("", 0.0));
+    }
+
+    #[test]
+    fn argmax_takes_the_first_largest() {
+        let mut v: Vec<f32> = (0..100).map(|i| (i % 7) as f32 * 0.1).collect();
+        assert_eq!(argmax(&v), (6, 6.0f32 * 0.1));
+        v[77] = 2.0;
+        v[90] = 2.0;
+        assert_eq!(argmax(&v), (77, 2.0));
+        assert_eq!(argmax(&[0.5]), (0, 0.5));
+        assert_eq!(argmax(&[]), (0, f32::MIN));
     }
 
     #[test]
