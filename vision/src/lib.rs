@@ -6,6 +6,7 @@
 //!   [`open_screen`] picks one for a display.
 //! - [`resize`], [`encode`]: scale a frame to a model's size and encode it as PNG or JPEG.
 //! - [`diff`]: the rectangles that changed between two frames.
+//! - [`draw_marks`]: numbered boxes on a screenshot (set-of-marks).
 //! - [`settle`]: wait until the screen stops changing after an action, without fixed sleeps.
 
 mod diff;
@@ -13,6 +14,7 @@ mod encode;
 mod error;
 mod frame;
 mod geometry;
+mod marks;
 pub mod ocr;
 mod png_dir;
 mod resize;
@@ -28,6 +30,7 @@ pub use encode::{Encoded, ImageFormat, encode};
 pub use error::VisionError;
 pub use frame::Frame;
 pub use geometry::{Rect, Size};
+pub use marks::{DIGIT_SCALE, Mark, OUTLINE, draw_marks, label_rect, mark_colour};
 pub use ocr::{IncrementalOcr, MatchMode, Ocr, OcrError, OcrPaths, TextElement, find_text};
 pub use png_dir::PngDirSource;
 pub use resize::{Filter, resize, resize_with};
