@@ -67,7 +67,12 @@ impl Sizing {
         marks: &[Mark],
     ) -> Result<(Screenshot, Screenshot), VisionError> {
         let full = prepare_marked(frame, to, upscale, marks)?;
-        let older = self.older(frame, &full)?;
+        let older = if marks.is_empty() || self.older_half {
+            self.older(frame, &full)?
+        } else {
+            // Older screenshots at full size: the same image, without the marks.
+            prepare(frame, full.size, Upscale::Exact)?
+        };
         Ok((full, older))
     }
 
@@ -161,4 +166,58 @@ pub fn prepare_marked(
         size,
         space,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(shot: &Screenshot) -> Frame {
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(&shot.base64)
+            .unwrap();
+        Frame::from_png(&png).unwrap()
+    }
+
+    #[test]
+    fn marks_are_drawn_after_scaling_and_only_on_the_newest() {
+        let frame = Frame::from_rgba(2000, 1000, vec![255; 2000 * 1000 * 4]).unwrap();
+        let marks = [Mark {
+            number: 5,
+            rect: Rect::new(400, 200, 400, 100),
+        }];
+        let colour = deskhand_vision::mark_colour(5);
+        for older_half in [true, false] {
+            let sizing = Sizing {
+                long_edge: 1000,
+                older_half,
+            };
+            let (full, older) = sizing
+                .prepare_marked(&frame, Size::new(1000, 500), Upscale::Never, &marks)
+                .unwrap();
+            let image = decode(&full);
+            assert_eq!((image.width(), image.height()), (1000, 500));
+            // The box at half its screen size, its outline 2 pixels thick in the image.
+            assert_eq!(image.pixel(200, 120).unwrap()[..3], colour);
+            assert_eq!(image.pixel(201, 120).unwrap()[..3], colour);
+            assert_eq!(image.pixel(202, 120).unwrap()[..3], [255, 255, 255]);
+            let label = deskhand_vision::label_rect(
+                &Mark {
+                    number: 5,
+                    rect: Rect::new(200, 100, 200, 50),
+                },
+                1000,
+                500,
+            );
+            assert_eq!(label.height, 18, "digits keep their size in the image");
+            assert_eq!(image.pixel(label.x, label.y).unwrap()[..3], colour);
+            let old = decode(&older);
+            assert!(
+                old.rgba()
+                    .chunks_exact(4)
+                    .all(|p| p[..3] == [255, 255, 255]),
+                "the older stand-in has no marks (older_half {older_half})"
+            );
+        }
+    }
 }

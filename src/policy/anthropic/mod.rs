@@ -315,6 +315,18 @@ fn marks_block(listing: &str) -> Value {
     json!({"type": "text", "text": listing, history::OLDER: {"type": "text", "text": marks::OLDER_LIST}})
 }
 
+/// Whether `blocks` carry the screenshot `shot` (not so when a zoom answers the last tool use):
+/// its marks are listed only next to it.
+fn shows(blocks: &[Value], shot: &Screenshot) -> bool {
+    let is_shot = |b: &Value| b["type"] == "image" && b["source"]["data"] == shot.base64.as_str();
+    blocks.iter().any(|b| {
+        is_shot(b)
+            || b["content"]
+                .as_array()
+                .is_some_and(|inner| inner.iter().any(is_shot))
+    })
+}
+
 /// The model's answer, translated.
 struct Parsed {
     narration: Option<String>,
@@ -428,7 +440,9 @@ impl Policy for AnthropicPolicy {
         } else {
             content.extend(self.answer_pending(input.feedback, &shot, input.frame));
         }
-        content.extend(listing.clone());
+        if shows(&content, &shot.0) {
+            content.extend(listing.clone());
+        }
         for m in input.user_messages {
             content.push(json!({"type": "text", "text": format!("Message from the user: {m}")}));
         }
@@ -484,7 +498,9 @@ impl Policy for AnthropicPolicy {
                 .collect::<Vec<_>>()
                 .join("; ");
             let mut errors = self.answer_pending(&[], &shot, input.frame);
-            errors.extend(listing.clone());
+            if shows(&errors, &shot.0) {
+                errors.extend(listing.clone());
+            }
             self.history.push_user(errors);
         }
         Err(PolicyError::Fatal(format!(
