@@ -1,7 +1,7 @@
 //! Set-of-marks end to end (`-c context.set_of_marks=true`): a real xmessage dialog with three
 //! buttons (Apple, Banana, Cherry; its exit status says which one was clicked), real OCR, and a
 //! local model server that reads the mark list it is sent, checks the screenshot's size and that
-//! its mark labels are legible (read back by OCR), and answers with a click on a mark: by
+//! a mark's label is legible (read back by OCR), and answers with a click on a mark: by
 //! number for openai-compat (`click(mark=N)`, after an unknown mark that must come back as an
 //! error), by the listed coordinates for anthropic and openai. The dialog's exit status proves where the
 //! real click landed. Without the OCR model, the option fails before any request, saying how
@@ -14,7 +14,7 @@ mod support;
 use base64::Engine as _;
 use deskhand_actions::{DEFAULT_LONG_EDGE, ModelSpace, Size, anthropic_target, fit_long_edge};
 use deskhand_vision::ocr::{Ocr, OcrPaths};
-use deskhand_vision::{Frame, Rect, label_rect};
+use deskhand_vision::{Frame, Rect};
 use serde_json::{Value, json};
 use std::process::Child;
 use std::sync::{Arc, Mutex};
@@ -81,9 +81,8 @@ fn png_of(data_url_or_base64: &str) -> Option<Frame> {
     Frame::from_png(&png).ok()
 }
 
-/// Checks that the label of `mark` (drawn above its box, at the box's top-left corner) is
-/// read back as its number by OCR on the image the model was sent, and that an outline in the
-/// label's colour is drawn. `box_in_image` is the mark's box scaled into the image.
+/// Checks that the label of mark `number`, drawn next to its box, is read back as its number
+/// by OCR on the image the model was sent. `box_in_image` is the mark's box in the image.
 fn check_label(
     ocr: &Ocr,
     image: &Frame,
@@ -91,16 +90,25 @@ fn check_label(
     box_in_image: Rect,
     problems: &mut Vec<String>,
 ) {
-    let label = label_rect(
-        &deskhand_vision::Mark {
-            number,
-            rect: box_in_image,
-        },
-        image.width(),
-        image.height(),
-    );
-    // The label with some of the screen around it, at twice its size: OCR reads a lone
-    // digit better with the neighbouring text in view than cut out on its own.
+    // The label: a rectangle of the mark's colour (its corners are never digits) within a
+    // label's size of the box.
+    let digits = number.to_string().len() as u32;
+    let (w, h) = (digits * 12 + 2, 18);
+    let colour = deskhand_vision::mark_colour(number);
+    let is = |x: u32, y: u32| image.pixel(x, y).is_some_and(|p| p[..3] == colour);
+    let b = box_in_image;
+    let label = (b.y.saturating_sub(h)..b.y + b.height + h)
+        .flat_map(|y| (b.x.saturating_sub(w)..b.x + b.width + w).map(move |x| (x, y)))
+        .find(|&(x, y)| {
+            is(x, y) && is(x + w - 1, y) && is(x, y + h - 1) && is(x + w - 1, y + h - 1)
+        })
+        .map(|(x, y)| Rect::new(x, y, w, h));
+    let Some(label) = label else {
+        problems.push(format!("no label of mark {number} near {b:?}"));
+        return;
+    };
+    // The label with some of the screen around it, at twice its size: OCR reads a lone digit
+    // better with the neighbouring text in view than cut out on its own.
     let margin = 48;
     let x0 = label.x.saturating_sub(margin);
     let y0 = label.y.saturating_sub(margin);
@@ -128,13 +136,6 @@ fn check_label(
         let texts: Vec<(String, Rect)> = read.iter().map(|e| (e.text.clone(), e.rect)).collect();
         problems.push(format!(
             "label of mark {number} at {label:?} not read back; read {texts:?} in {around:?} at 2x"
-        ));
-    }
-    let colour = deskhand_vision::mark_colour(number);
-    let p = image.pixel(label.x + 1, label.y + 1).unwrap_or_default();
-    if p[..3] != colour {
-        problems.push(format!(
-            "label of mark {number} is {p:?}, not its colour {colour:?}"
         ));
     }
 }

@@ -201,14 +201,14 @@ mod tests {
             assert_eq!(image.pixel(200, 120).unwrap()[..3], colour);
             assert_eq!(image.pixel(201, 120).unwrap()[..3], colour);
             assert_eq!(image.pixel(202, 120).unwrap()[..3], [255, 255, 255]);
-            let label = deskhand_vision::label_rect(
-                &Mark {
+            let label = deskhand_vision::label_rects(
+                &[Mark {
                     number: 5,
                     rect: Rect::new(200, 100, 200, 50),
-                },
+                }],
                 1000,
                 500,
-            );
+            )[0];
             assert_eq!(label.height, 18, "digits keep their size in the image");
             assert_eq!(image.pixel(label.x, label.y).unwrap()[..3], colour);
             let old = decode(&older);

@@ -30,7 +30,7 @@ pub use encode::{Encoded, ImageFormat, encode};
 pub use error::VisionError;
 pub use frame::Frame;
 pub use geometry::{Rect, Size};
-pub use marks::{DIGIT_SCALE, Mark, OUTLINE, draw_marks, label_rect, mark_colour};
+pub use marks::{DIGIT_SCALE, Mark, OUTLINE, draw_marks, label_rects, mark_colour};
 pub use ocr::{IncrementalOcr, MatchMode, Ocr, OcrError, OcrPaths, TextElement, find_text};
 pub use png_dir::PngDirSource;
 pub use resize::{Filter, resize, resize_with};

@@ -1,9 +1,11 @@
 //! Set-of-marks drawing: numbered boxes on a screenshot, so a model can answer "click mark 7".
 //!
 //! Each [`Mark`] is drawn as a 2-pixel rectangle outline on its box and a filled label with its
-//! number in white digits, just above the box's top-left corner (inside the box when there is
-//! no room above). Colours cycle through six saturated hues so that neighbouring marks are told
-//! apart. Digits come from a 5×7 bitmap font of our own drawn at twice its size (10×14 pixels
+//! number in white digits. The label goes at the first of these places that stays in the image
+//! and covers neither an earlier label nor another mark's box: above the box's top-left corner,
+//! left of it, below it, right of it, inside it at the top-left ([`label_rects`]); failing
+//! that, the first that covers no earlier label; failing that, above. Colours cycle through six
+//! saturated hues so that neighbouring marks are told apart. Digits come from a 5×7 bitmap font of our own drawn at twice its size (10×14 pixels
 //! each), legible in the image as sent whatever the screen's size: draw on the image the model
 //! sees, after scaling, with the boxes scaled to it.
 
@@ -59,20 +61,69 @@ pub fn mark_colour(number: u32) -> [u8; 3] {
     COLOURS[number as usize % COLOURS.len()]
 }
 
-/// Where the label of `mark` goes on an image of `width` x `height`: above the box's top-left
-/// corner, or inside the box at its top when there is no room above; moved left to stay in
-/// the image.
-pub fn label_rect(mark: &Mark, width: u32, height: u32) -> Rect {
-    let digits = mark.number.to_string().len() as u32;
-    let w = digits * GLYPH_W * DIGIT_SCALE + (digits - 1) * GAP + 2 * PAD;
-    let h = GLYPH_H * DIGIT_SCALE + 2 * PAD;
-    let x = mark.rect.x.min(width.saturating_sub(w));
-    let y = if mark.rect.y >= h {
-        mark.rect.y - h
-    } else {
-        mark.rect.y.min(height.saturating_sub(h))
-    };
-    Rect::new(x, y, w, h)
+/// A label's width and height for `number`.
+fn label_size(number: u32) -> (u32, u32) {
+    let digits = number.to_string().len() as u32;
+    (
+        digits * GLYPH_W * DIGIT_SCALE + (digits - 1) * GAP + 2 * PAD,
+        GLYPH_H * DIGIT_SCALE + 2 * PAD,
+    )
+}
+
+fn overlaps(a: &Rect, b: &Rect) -> bool {
+    u64::from(a.x) < b.right()
+        && u64::from(b.x) < a.right()
+        && u64::from(a.y) < b.bottom()
+        && u64::from(b.y) < a.bottom()
+}
+
+/// Where the labels of `marks` go on an image of `width` x `height`, in order (see the module
+/// documentation for the places tried).
+pub fn label_rects(marks: &[Mark], width: u32, height: u32) -> Vec<Rect> {
+    let mut placed: Vec<Rect> = Vec::with_capacity(marks.len());
+    for (i, mark) in marks.iter().enumerate() {
+        let (w, h) = label_size(mark.number);
+        let r = mark.rect;
+        let (x, y) = (i64::from(r.x), i64::from(r.y));
+        let (wi, hi) = (i64::from(w), i64::from(h));
+        let candidates = [
+            (x, y - hi),
+            (x - wi, y),
+            (x, r.bottom() as i64),
+            (r.right() as i64, y),
+            (x, y),
+        ];
+        let inside: Vec<Rect> = candidates
+            .iter()
+            .filter(|(cx, cy)| {
+                *cx >= 0 && *cy >= 0 && cx + wi <= i64::from(width) && cy + hi <= i64::from(height)
+            })
+            .map(|&(cx, cy)| Rect::new(cx as u32, cy as u32, w, h))
+            .collect();
+        let free = |c: &Rect| !placed.iter().any(|p| overlaps(p, c));
+        let clear = |c: &Rect| {
+            !marks
+                .iter()
+                .enumerate()
+                .any(|(j, m)| j != i && overlaps(&m.rect, c))
+        };
+        let chosen = inside
+            .iter()
+            .find(|c| free(c) && clear(c))
+            .or_else(|| inside.iter().find(|c| free(c)))
+            .copied()
+            .unwrap_or_else(|| {
+                let lx = r.x.min(width.saturating_sub(w));
+                let ly = if r.y >= h {
+                    r.y - h
+                } else {
+                    r.y.min(height.saturating_sub(h))
+                };
+                Rect::new(lx, ly, w, h)
+            });
+        placed.push(chosen);
+    }
+    placed
 }
 
 /// A copy of `frame` with `marks` drawn on it, in order (a later label covers an earlier one).
@@ -87,9 +138,8 @@ pub fn draw_marks(frame: &Frame, marks: &[Mark]) -> Result<Frame, VisionError> {
     for mark in marks {
         canvas.outline(mark.rect, mark_colour(mark.number));
     }
-    for mark in marks {
+    for (mark, label) in marks.iter().zip(label_rects(marks, width, height)) {
         let colour = mark_colour(mark.number);
-        let label = label_rect(mark, width, height);
         canvas.fill(label, colour);
         let mut x = label.x + PAD;
         for d in mark.number.to_string().bytes() {
@@ -232,15 +282,40 @@ mod tests {
             },
         ];
         let out = draw_marks(&frame, &marks).unwrap();
-        let above = label_rect(&marks[0], 300, 200);
-        assert_eq!(above.y + above.height, 60, "the label sits on the box");
+        let labels = label_rects(&marks, 300, 200);
+        let above = labels[0];
+        assert_eq!(
+            (above.x, above.y + above.height),
+            (20, 60),
+            "the label sits on the box"
+        );
         assert_eq!(read_label(&out, above), "1234567890");
         assert_eq!(rgb(&out, above.x, above.y), mark_colour(1234567890));
-        // No room above: inside the box, moved left to stay in the image.
-        let inside = label_rect(&marks[1], 300, 200);
-        assert_eq!(inside.y, 2);
-        assert!(inside.x + inside.width <= 300);
-        assert_eq!(read_label(&out, inside), "42");
+        // No room above: left of the box.
+        let left = labels[1];
+        assert_eq!((left.x + left.width, left.y), (250, 2));
+        assert_eq!(read_label(&out, left), "42");
+    }
+
+    #[test]
+    fn labels_of_dense_lines_do_not_cover_each_other() {
+        // Lines of text 14 pixels apart, shorter than a label, starting at the image's edge.
+        let marks: Vec<Mark> = (0..8)
+            .map(|i| Mark {
+                number: 10 + i,
+                rect: Rect::new(40, 30 + 14 * i, 200, 12),
+            })
+            .collect();
+        let labels = label_rects(&marks, 300, 200);
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                assert!(!overlaps(a, b), "{a:?} and {b:?}");
+            }
+        }
+        let out = draw_marks(&white(300, 200), &marks).unwrap();
+        for (m, l) in marks.iter().zip(&labels) {
+            assert_eq!(read_label(&out, *l), m.number.to_string());
+        }
     }
 
     #[test]
