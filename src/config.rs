@@ -22,6 +22,7 @@
 //! keep_screenshots = 3
 //! screenshot_long_edge = 1024   # the newest screenshot's long edge at most; 0: provider limit
 //! older_screenshots_half = true # older kept screenshots go at half size
+//! set_of_marks = false          # number the text on screenshots (OCR) and list it for the model
 //! ```
 //!
 //! `-c` takes the same keys with dots for tables: `-c http.timeout_ms=500 -c model=claude-opus-4-5`.
@@ -74,6 +75,9 @@ pub struct ContextConfig {
     pub screenshot_long_edge: Option<u32>,
     /// Older screenshots kept in the context are sent at half size.
     pub older_screenshots_half: Option<bool>,
+    /// Draw numbered boxes around the text on each screenshot and list them for the model
+    /// (`crate::policy::marks`); needs the OCR model.
+    pub set_of_marks: Option<bool>,
 }
 
 /// Why the configuration could not be used.
@@ -211,6 +215,17 @@ mod tests {
         assert!(err.contains("modle"), "{err}");
         let err = load(None, &["nonsense".into()]).unwrap_err().to_string();
         assert!(err.contains("key=value"), "{err}");
+    }
+
+    #[test]
+    fn set_of_marks_is_a_context_switch() {
+        let c = load(None, &["context.set_of_marks=true".into()]).unwrap();
+        assert_eq!(c.context.set_of_marks, Some(true));
+        assert_eq!(load(None, &[]).unwrap().context.set_of_marks, None);
+        let err = load(None, &["context.set_of_marks=maybe".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bool"), "{err}");
     }
 
     #[test]

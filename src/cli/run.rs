@@ -438,6 +438,7 @@ fn sizing_from(config: &crate::config::Config) -> crate::policy::screenshot::Siz
 pub(crate) fn plan_policy(args: &RunArgs, cfg: &crate::config::Config) -> anyhow::Result<Plan> {
     let keep = cfg.context.keep_screenshots;
     let sizing = sizing_from(cfg);
+    let marks = cfg.context.set_of_marks.unwrap_or(false);
     match args.policy.unwrap_or(PolicyKind::Script) {
         PolicyKind::Script => {
             let path = args
@@ -463,6 +464,7 @@ pub(crate) fn plan_policy(args: &RunArgs, cfg: &crate::config::Config) -> anyhow
                 AnthropicConfig::from_env(model, args.agent.base_url.as_deref(), instruction)?;
             config.retry = retry_from(cfg);
             config.sizing = sizing;
+            config.set_of_marks = marks;
             if let Some(k) = keep {
                 config.keep.keep = k.max(1);
             }
@@ -499,6 +501,7 @@ pub(crate) fn plan_policy(args: &RunArgs, cfg: &crate::config::Config) -> anyhow
                 OpenAiConfig::from_env(model, args.agent.base_url.as_deref(), instruction)?;
             config.retry = retry_from(cfg);
             config.sizing = sizing;
+            config.set_of_marks = marks;
             Ok(Plan::OpenAi(Box::new(config)))
         }
         PolicyKind::OpenaiCompat => {
@@ -518,6 +521,7 @@ pub(crate) fn plan_policy(args: &RunArgs, cfg: &crate::config::Config) -> anyhow
             )?;
             config.retry = retry_from(cfg);
             config.sizing = sizing;
+            config.set_of_marks = marks;
             if let Some(k) = keep {
                 config.keep = k.max(1);
             }

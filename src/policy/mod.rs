@@ -6,6 +6,7 @@
 
 pub mod anthropic;
 pub mod http;
+pub mod marks;
 pub mod openai;
 pub mod openai_compat;
 pub mod replay;

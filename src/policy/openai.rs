@@ -8,8 +8,13 @@
 //! automatically: the [`SafetyGuard`] asks a person, and when nobody can answer the run ends
 //! with an error, nothing performed. An action that does not translate is never executed: its
 //! call is answered with a screenshot and a message saying what was wrong.
+//!
+//! With set-of-marks on ([`super::marks`]), the screenshot has numbered boxes drawn on it and a
+//! user message with the list of marks follows it; the model clicks a mark at its listed
+//! coordinates.
 
 use super::http::Retry;
+use super::marks::{self, SetOfMarks};
 use super::safety::{SafetyCheck, SafetyGuard, TerminalGuard};
 use super::screenshot::{self, Sizing, Upscale};
 use super::transport::Transport;
@@ -40,6 +45,8 @@ pub struct OpenAiConfig {
     pub retry: Retry,
     /// How big the screenshots are (only the newest is ever sent: the API keeps the rest).
     pub sizing: Sizing,
+    /// Numbered boxes on the screenshots and their list as text ([`super::marks`]).
+    pub set_of_marks: bool,
 }
 
 impl std::fmt::Debug for OpenAiConfig {
@@ -86,6 +93,7 @@ impl OpenAiConfig {
             instruction: instruction.to_owned(),
             retry: Retry::default(),
             sizing: Sizing::default(),
+            set_of_marks: false,
         }
     }
 
@@ -109,6 +117,7 @@ pub struct OpenAiPolicy {
     guard: Box<dyn SafetyGuard>,
     previous: Option<String>,
     calls: Vec<Call>,
+    marks: Option<SetOfMarks>,
 }
 
 impl OpenAiPolicy {
@@ -123,12 +132,18 @@ impl OpenAiPolicy {
         transport: Transport,
         guard: Box<dyn SafetyGuard>,
     ) -> Result<OpenAiPolicy, PolicyError> {
+        let marks = if config.set_of_marks {
+            Some(SetOfMarks::load()?)
+        } else {
+            None
+        };
         Ok(OpenAiPolicy {
             config,
             transport,
             guard,
             previous: None,
             calls: Vec::new(),
+            marks,
         })
     }
 }
@@ -162,6 +177,7 @@ impl Policy for OpenAiPolicy {
             "computer"
         };
         settings.insert("tool".into(), tool.into());
+        settings.insert("set_of_marks".into(), self.config.set_of_marks.into());
         PolicyInfo {
             name: "openai".into(),
             settings,
@@ -170,15 +186,29 @@ impl Policy for OpenAiPolicy {
 
     async fn decide(&mut self, input: Decide<'_>) -> Result<Turn, PolicyError> {
         let target = fit_long_edge(anthropic_target(input.screen), self.config.sizing.long_edge);
-        let shot = screenshot::prepare(input.frame, target, Upscale::Never)
+        let drawn = match &mut self.marks {
+            Some(m) => m.read(input.frame)?,
+            None => Vec::new(),
+        };
+        let shot = screenshot::prepare_marked(input.frame, target, Upscale::Never, &drawn)
             .map_err(|e| PolicyError::Fatal(format!("cannot prepare the screenshot: {e}")))?;
         let data_url = format!("data:{};base64,{}", shot.mime, shot.base64);
+        let listing = self
+            .marks
+            .as_ref()
+            .map(|m| m.listing(&shot.space, input.screen));
         let mut items = Vec::new();
         if self.previous.is_none() {
-            items.push(json!({"role": "user", "content": [
-                {"type": "input_text", "text": self.config.instruction},
-                {"type": "input_image", "image_url": data_url},
-            ]}));
+            let mut content = vec![
+                json!({"type": "input_text", "text": self.config.instruction}),
+                json!({"type": "input_image", "image_url": data_url}),
+            ];
+            if let Some(l) = &listing {
+                content.push(
+                    json!({"type": "input_text", "text": format!("{}\n{l}", marks::HOW_TO_CLICK)}),
+                );
+            }
+            items.push(json!({"role": "user", "content": content}));
         } else {
             let mut notes = Vec::new();
             for call in std::mem::take(&mut self.calls) {
@@ -205,6 +235,7 @@ impl Policy for OpenAiPolicy {
                     .iter()
                     .map(|m| format!("Message from the user: {m}")),
             );
+            notes.extend(listing);
             if !notes.is_empty() {
                 items.push(json!({"role": "user", "content": [{"type": "input_text", "text": notes.join("\n")}]}));
             }

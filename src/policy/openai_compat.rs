@@ -11,15 +11,21 @@
 //! smart-resize pixels (UI-TARS 1.5, Qwen2.5-VL), or absolute screen pixels. The screenshot is
 //! sent at the size of that space, capped by the configured long edge, so the model's pixels are
 //! the image's. Older screenshots kept in the context go at half size ([`Sizing`]).
+//!
+//! With set-of-marks on ([`super::marks`]), the newest screenshot has numbered boxes drawn on
+//! it, a text part listing the marks follows it, and the prompt adds `click(mark=N)`: a mark
+//! number is resolved to the centre of that mark on the newest screenshot, and a number that is
+//! not a mark is an unusable answer (told, asked again, never executed).
 
 use super::http::Retry;
+use super::marks::{self, SetOfMarks};
 use super::screenshot::{OLDER, Screenshot, Sizing, Upscale};
 use super::transport::Transport;
 use super::{Decide, Policy, PolicyError, Turn};
 use crate::trajectory::{PolicyInfo, Usage};
 use async_trait::async_trait;
 use clap::ValueEnum;
-use deskhand_actions::formats::uitars::parse_uitars;
+use deskhand_actions::formats::uitars::parse_uitars_with_marks;
 use deskhand_actions::{ModelSpace, Size, fit_long_edge};
 use serde_json::{Value, json};
 
@@ -88,6 +94,10 @@ hotkey(key='ctrl c')\ntype(content='xxx') # end with \\n to submit\n\
 scroll(start_box='<|box_start|>(x1,y1)<|box_end|>', direction='down or up or right or left')\n\
 wait()\nfinished(content='xxx')\ncall_user()\n\n## User Instruction\n";
 
+/// What set-of-marks adds to the action space of [`PROMPT`] (in place of its `wait()` line).
+const MARKS_PROMPT: &str = "click(mark=N) # the centre of mark N; mark= also stands for start_box \
+in left_double, right_single, scroll and drag, and end_mark= for end_box\nwait()\n";
+
 /// Settings of the `openai-compat` policy. The key, if any, is never serialized.
 #[derive(Clone)]
 pub struct CompatConfig {
@@ -107,6 +117,8 @@ pub struct CompatConfig {
     pub instruction: String,
     /// Retry policy for the HTTP calls.
     pub retry: Retry,
+    /// Numbered boxes on the screenshots, their list as text, and `click(mark=N)`.
+    pub set_of_marks: bool,
 }
 
 impl std::fmt::Debug for CompatConfig {
@@ -160,6 +172,7 @@ impl CompatConfig {
             sizing: Sizing::default(),
             instruction: instruction.to_owned(),
             retry: Retry::default(),
+            set_of_marks: false,
         }
     }
 }
@@ -170,26 +183,43 @@ pub struct CompatPolicy {
     transport: Transport,
     /// The conversation after the system/instruction part: user turns and model answers.
     turns: Vec<Value>,
+    marks: Option<SetOfMarks>,
 }
 
 impl CompatPolicy {
     /// A new conversation.
     pub fn new(config: CompatConfig, transport: Transport) -> Result<CompatPolicy, PolicyError> {
+        let marks = if config.set_of_marks {
+            Some(SetOfMarks::load()?)
+        } else {
+            None
+        };
         Ok(CompatPolicy {
             config,
             transport,
             turns: Vec::new(),
+            marks,
         })
     }
 
     fn messages(&self) -> Vec<Value> {
         let mut seen = 0;
+        let mut lists = 0;
         let mut turns: Vec<Value> = self.turns.clone();
         for turn in turns.iter_mut().rev() {
             let Some(parts) = turn["content"].as_array_mut() else {
                 continue;
             };
             for part in parts.iter_mut().rev() {
+                if part["type"] == "text"
+                    && let Some(older) = part.as_object_mut().and_then(|p| p.remove(OLDER))
+                {
+                    lists += 1;
+                    if lists > 1 {
+                        *part = older;
+                    }
+                    continue;
+                }
                 if part["type"] != "image_url" {
                     continue;
                 }
@@ -202,8 +232,19 @@ impl CompatPolicy {
                 }
             }
         }
+        let prompt = if self.marks.is_some() {
+            PROMPT.replace("wait()\n", MARKS_PROMPT).replace(
+                "\n## User Instruction\n",
+                &format!(
+                    "\n## Marks\n{}\n\n## User Instruction\n",
+                    marks::HOW_TO_CLICK
+                ),
+            )
+        } else {
+            PROMPT.to_owned()
+        };
         let mut out = vec![
-            json!({"role": "user", "content": format!("{PROMPT}{}", self.config.instruction)}),
+            json!({"role": "user", "content": format!("{prompt}{}", self.config.instruction)}),
         ];
         out.extend(turns);
         out
@@ -261,6 +302,7 @@ impl Policy for CompatPolicy {
         settings.insert("coords".into(), self.config.coords.name().into());
         settings.insert("keep_screenshots".into(), self.config.keep.into());
         self.config.sizing.record(&mut settings);
+        settings.insert("set_of_marks".into(), self.config.set_of_marks.into());
         PolicyInfo {
             name: "openai-compat".into(),
             settings,
@@ -270,9 +312,18 @@ impl Policy for CompatPolicy {
     async fn decide(&mut self, input: Decide<'_>) -> Result<Turn, PolicyError> {
         let sizing = self.config.sizing;
         let (space, size) = self.config.coords.space(input.screen, sizing.long_edge);
+        let drawn = match &mut self.marks {
+            Some(m) => m.read(input.frame)?,
+            None => Vec::new(),
+        };
         let (shot, older) = sizing
-            .prepare(input.frame, size, Upscale::Exact)
+            .prepare_marked(input.frame, size, Upscale::Exact, &drawn)
             .map_err(|e| PolicyError::Fatal(format!("cannot prepare the screenshot: {e}")))?;
+        let centres = self
+            .marks
+            .as_ref()
+            .map(SetOfMarks::centres)
+            .unwrap_or_default();
         let mut parts = Vec::new();
         for f in input.feedback.iter().filter(|f| f.error.is_some()) {
             let why = f.error.as_deref().unwrap_or_default();
@@ -287,6 +338,10 @@ impl Policy for CompatPolicy {
         parts.push(
             json!({"type": "image_url", "image_url": {"url": url(&shot)}, OLDER: url(&older)}),
         );
+        if let Some(m) = &self.marks {
+            let listing = m.listing(&space, input.screen);
+            parts.push(json!({"type": "text", "text": listing, OLDER: {"type": "text", "text": marks::OLDER_LIST}}));
+        }
         self.turns.push(json!({"role": "user", "content": parts}));
 
         let mut usage = Usage::default();
@@ -297,7 +352,7 @@ impl Policy for CompatPolicy {
             usage.output_tokens += u.output_tokens;
             self.turns
                 .push(json!({"role": "assistant", "content": text}));
-            match parse_uitars(&text, &space, input.screen) {
+            match parse_uitars_with_marks(&text, &space, input.screen, &centres) {
                 Ok(parsed) => {
                     let checked: Result<(), String> = parsed
                         .actions

@@ -45,25 +45,33 @@ impl ReplayPolicy {
             .or_else(|| meta.task.as_ref().and_then(|t| t.instruction.clone()))
             .unwrap_or_default();
         let transport = Transport::replay(from).map_err(|e| fail(e.to_string()))?;
+        let marks = meta
+            .policy
+            .settings
+            .get("set_of_marks")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
         let inner: Box<dyn Policy> = match meta.policy.name.as_str() {
-            "anthropic" => Box::new(AnthropicPolicy::new(
-                AnthropicConfig::new(&model, &base_url, String::new(), &instruction),
-                transport,
-            )?),
-            "openai" => Box::new(OpenAiPolicy::new(
-                OpenAiConfig::new(&model, &base_url, String::new(), &instruction),
-                transport,
-            )?),
+            "anthropic" => {
+                let mut config =
+                    AnthropicConfig::new(&model, &base_url, String::new(), &instruction);
+                config.set_of_marks = marks;
+                Box::new(AnthropicPolicy::new(config, transport)?)
+            }
+            "openai" => {
+                let mut config = OpenAiConfig::new(&model, &base_url, String::new(), &instruction);
+                config.set_of_marks = marks;
+                Box::new(OpenAiPolicy::new(config, transport)?)
+            }
             "openai-compat" => {
                 let coords = match setting("coords").as_deref() {
                     Some("relative-1000") => Coords::Relative1000,
                     Some("pixels") => Coords::Pixels,
                     _ => Coords::SmartResize,
                 };
-                Box::new(CompatPolicy::new(
-                    CompatConfig::new(&model, &base_url, None, coords, &instruction),
-                    transport,
-                )?)
+                let mut config = CompatConfig::new(&model, &base_url, None, coords, &instruction);
+                config.set_of_marks = marks;
+                Box::new(CompatPolicy::new(config, transport)?)
             }
             other => {
                 return Err(fail(format!(

@@ -6,6 +6,7 @@
 //!   [`open_screen`] picks one for a display.
 //! - [`resize`], [`encode`]: scale a frame to a model's size and encode it as PNG or JPEG.
 //! - [`diff`]: the rectangles that changed between two frames.
+//! - [`draw_marks`]: numbered boxes on a screenshot (set-of-marks).
 //! - [`settle`]: wait until the screen stops changing after an action, without fixed sleeps.
 
 mod diff;
@@ -14,6 +15,7 @@ mod error;
 mod frame;
 mod geometry;
 mod locate;
+mod marks;
 pub mod ocr;
 mod png_dir;
 mod resize;
@@ -30,6 +32,7 @@ pub use error::VisionError;
 pub use frame::Frame;
 pub use geometry::{Rect, Size};
 pub use locate::{Located, Patch};
+pub use marks::{DIGIT_SCALE, Mark, OUTLINE, draw_marks, label_rects, mark_colour};
 pub use ocr::{IncrementalOcr, MatchMode, Ocr, OcrError, OcrPaths, TextElement, find_text};
 pub use png_dir::PngDirSource;
 pub use resize::{Filter, resize, resize_with};

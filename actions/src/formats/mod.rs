@@ -39,7 +39,7 @@ pub use openai::{
     tool_definition_ga as openai_tool_definition_ga,
     tool_definition_preview as openai_tool_definition_preview,
 };
-pub use uitars::{UiTarsTurn, parse_uitars, to_uitars};
+pub use uitars::{UiTarsTurn, parse_uitars, parse_uitars_with_marks, to_uitars};
 
 /// Why a model's answer could not be translated into actions, or an action
 /// into a wire format.

@@ -25,6 +25,12 @@
 //! | `finished` | `content`? | `done` |
 //! | `call_user` | `content`? | `call_user` |
 //!
+//! With set-of-marks (numbered boxes drawn on the screenshot, see
+//! [`parse_uitars_with_marks`]), `mark=N` may stand for `start_box` and
+//! `end_mark=N` for `end_box` in any action that takes them
+//! (`click(mark=7)`, `drag(mark=2, end_mark=5)`): the centre of mark `N`.
+//! A number that names no mark is an error, never a guess.
+//!
 //! Newer UI-TARS versions write `point=`, `start_point=` and `end_point=`
 //! for `start_box=` and `end_box=`; both are read. Arguments may also be
 //! given in order without names (`click('(10,20)')`). A box is any of
@@ -116,6 +122,23 @@ pub fn parse_uitars(
     space: &ModelSpace,
     screen: Size,
 ) -> Result<UiTarsTurn, FormatError> {
+    parse_uitars_with_marks(text, space, screen, &[])
+}
+
+/// [`parse_uitars`] for a screenshot that showed numbered marks: `marks[i]`
+/// is the centre of mark `i + 1` in screen pixels, and `mark=N` /
+/// `end_mark=N` name those centres.
+///
+/// # Errors
+///
+/// As [`parse_uitars`], and [`FormatError::BadField`] for a mark number
+/// that is not one of the marks (or any mark when there are none).
+pub fn parse_uitars_with_marks(
+    text: &str,
+    space: &ModelSpace,
+    screen: Size,
+    marks: &[Point],
+) -> Result<UiTarsTurn, FormatError> {
     let sections = split_sections(text);
     let thought = sections.thought;
     let Some(action_text) = sections.actions else {
@@ -133,6 +156,7 @@ pub fn parse_uitars(
         space,
         screen,
         thought: thought.as_deref(),
+        marks,
     };
     let actions = calls
         .iter()
@@ -564,12 +588,16 @@ struct Ctx<'a> {
     space: &'a ModelSpace,
     screen: Size,
     thought: Option<&'a str>,
+    marks: &'a [Point],
 }
 
 impl Ctx<'_> {
     fn action(&self, call: &Call) -> Result<Action, FormatError> {
         let name = call.name.as_str();
         let point = |field: &str| -> Result<Point, FormatError> {
+            if let Some(p) = self.marked(call, field)? {
+                return Ok(p);
+            }
             let raw = call
                 .arg(field)
                 .ok_or_else(|| FormatError::missing(name, field))?;
@@ -618,7 +646,7 @@ impl Ctx<'_> {
             "scroll" => {
                 let p = match call.arg("start_box").filter(|s| !s.trim().is_empty()) {
                     Some(raw) => Some(self.point(name, "start_box", raw)?),
-                    None => None,
+                    None => self.marked(call, "start_box")?,
                 };
                 let raw = call
                     .arg("direction")
@@ -669,6 +697,55 @@ impl Ctx<'_> {
             other => Err(FormatError::Unknown {
                 what: format!("UI-TARS action {}; the actions are {ACTIONS}", quote(other)),
             }),
+        }
+    }
+
+    /// The centre of the mark named for `field` (`mark` for `start_box`,
+    /// `end_mark` for `end_box`), or `None` when the call names no mark.
+    fn marked(&self, call: &Call, field: &str) -> Result<Option<Point>, FormatError> {
+        let key = match field {
+            "start_box" => "mark",
+            "end_box" => "end_mark",
+            _ => return Ok(None),
+        };
+        let Some(raw) = call
+            .args
+            .iter()
+            .find(|(n, _)| n.as_deref() == Some(key))
+            .map(|(_, v)| v.as_str())
+        else {
+            return Ok(None);
+        };
+        let name = call.name.as_str();
+        let number: usize = raw
+            .trim()
+            .trim_matches(|c| matches!(c, '[' | ']' | '(' | ')' | '#'))
+            .trim()
+            .parse()
+            .map_err(|_| {
+                FormatError::bad(
+                    name,
+                    key,
+                    format!("must be a mark number, got {}", quote(raw)),
+                )
+            })?;
+        match number.checked_sub(1).and_then(|i| self.marks.get(i)) {
+            Some(p) => Ok(Some(*p)),
+            None if self.marks.is_empty() => Err(FormatError::bad(
+                name,
+                key,
+                format!(
+                    "names mark {number}, but this screenshot has no marks; give start_box='(x,y)' instead"
+                ),
+            )),
+            None => Err(FormatError::bad(
+                name,
+                key,
+                format!(
+                    "names mark {number}, which is not on the screenshot; the marks are 1 to {}",
+                    self.marks.len()
+                ),
+            )),
         }
     }
 
@@ -1540,5 +1617,51 @@ Action: type(content='report.pdf\\n')";
                 }
             }
         }
+    }
+
+    #[test]
+    fn marks_name_their_centres_and_unknown_marks_are_errors() {
+        let marks = [Point::new(10, 20), Point::new(300, 400)];
+        let parse =
+            |text: &str| parse_uitars_with_marks(text, &ModelSpace::Relative1000, SCREEN, &marks);
+        let turn = parse("Thought: the second one.\nAction: click(mark=2)").unwrap();
+        assert_eq!(turn.actions, vec![click(300, 400, Button::Left, 1)]);
+        assert_eq!(
+            parse("Action: left_double(mark='1')").unwrap().actions,
+            vec![click(10, 20, Button::Left, 2)]
+        );
+        assert_eq!(
+            parse("Action: drag(mark=[1], end_mark=2)").unwrap().actions,
+            vec![Action::Drag {
+                path: vec![Point::new(10, 20), Point::new(300, 400)]
+            }]
+        );
+        assert!(matches!(
+            parse("Action: scroll(mark=2, direction='down')")
+                .unwrap()
+                .actions[..],
+            [Action::Scroll {
+                x: Some(300),
+                y: Some(400),
+                ..
+            }]
+        ));
+        // A box still works next to marks.
+        assert_eq!(
+            parse("Action: click(start_box='(500,500)')")
+                .unwrap()
+                .actions,
+            vec![click(960, 540, Button::Left, 1)]
+        );
+        let e = parse("Action: click(mark=3)").unwrap_err().to_string();
+        assert!(e.contains("mark 3") && e.contains("1 to 2"), "{e}");
+        let e = parse("Action: click(mark=0)").unwrap_err().to_string();
+        assert!(e.contains("mark 0"), "{e}");
+        let e = parse("Action: click(mark='Save')").unwrap_err().to_string();
+        assert!(e.contains("mark number"), "{e}");
+        let e = parse_uitars("Action: click(mark=1)", &ModelSpace::Screen, SCREEN)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no marks"), "{e}");
     }
 }

@@ -7,7 +7,9 @@
 //!
 //! A screenshot block may carry, under [`OLDER`], the smaller image that stands in for it once a
 //! newer screenshot exists. The swap happens once and for good, so the prefix it changes is only
-//! the last turn's; the key itself is never sent.
+//! the last turn's; the key itself is never sent. A text block may carry a stand-in the same
+//! way (the set-of-marks list of a screenshot, [`crate::policy::marks`]): every such text but
+//! the newest is swapped for its stand-in.
 
 pub use crate::policy::screenshot::OLDER;
 use serde_json::{Value, json};
@@ -56,6 +58,11 @@ impl History {
         {
             map.remove(OLDER);
         }
+        if let Some(newest) = text_slots(&mut out).pop()
+            && let Some(map) = newest.as_object_mut()
+        {
+            map.remove(OLDER);
+        }
         let mut marked = 0;
         for msg in out.iter_mut().rev() {
             if marked == 2 {
@@ -77,6 +84,13 @@ impl History {
         let mut slots = image_slots(&mut self.messages);
         slots.pop();
         for slot in slots {
+            if let Some(older) = slot.get(OLDER).cloned() {
+                *slot = older;
+            }
+        }
+        let mut texts = text_slots(&mut self.messages);
+        texts.pop();
+        for slot in texts {
             if let Some(older) = slot.get(OLDER).cloned() {
                 *slot = older;
             }
@@ -105,18 +119,28 @@ impl History {
 
 /// The image blocks of `messages`, oldest first, including those inside tool results.
 fn image_slots(messages: &mut [Value]) -> Vec<&mut Value> {
+    slots(messages, |b| b["type"] == "image")
+}
+
+/// The text blocks of `messages` that carry a stand-in, oldest first.
+fn text_slots(messages: &mut [Value]) -> Vec<&mut Value> {
+    slots(messages, |b| b["type"] == "text" && b.get(OLDER).is_some())
+}
+
+/// The blocks of `messages` that `want`, oldest first, including those inside tool results.
+fn slots(messages: &mut [Value], want: impl Fn(&Value) -> bool) -> Vec<&mut Value> {
     let mut slots = Vec::new();
     for msg in messages {
         let Some(blocks) = msg["content"].as_array_mut() else {
             continue;
         };
         for block in blocks {
-            if block["type"] == "image" {
+            if want(block) {
                 slots.push(block);
             } else if block["type"] == "tool_result"
                 && let Some(inner) = block["content"].as_array_mut()
             {
-                slots.extend(inner.iter_mut().filter(|b| b["type"] == "image"));
+                slots.extend(inner.iter_mut().filter(|b| want(b)));
             }
         }
     }
@@ -154,6 +178,29 @@ mod tests {
             })
             .count();
         assert_eq!(marks, 2);
+    }
+
+    #[test]
+    fn older_mark_lists_are_sent_as_their_stand_ins() {
+        let list = |i: usize| json!({"type": "text", "text": format!("marks{i}"), OLDER: {"type": "text", "text": "old marks"}});
+        let mut h = History::default();
+        let keep = Keep { keep: 3, chunk: 2 };
+        let mut sent = Vec::new();
+        for i in 0..3 {
+            h.push_user(vec![
+                json!({"type": "tool_result", "tool_use_id": format!("t{i}"), "content": [image()]}),
+                list(i),
+            ]);
+            sent = h.request_messages(keep);
+            h.push_assistant(json!([{"type": "text", "text": "ok"}]));
+        }
+        let text = serde_json::to_string(&sent).unwrap();
+        assert!(!text.contains(OLDER), "{text}");
+        assert!(
+            text.contains("marks2") && !text.contains("marks1"),
+            "{text}"
+        );
+        assert_eq!(text.matches("old marks").count(), 2, "{text}");
     }
 
     #[test]

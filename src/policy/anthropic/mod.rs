@@ -12,11 +12,16 @@
 //! the image's), and clicks are mapped back through the one `ModelSpace` conversion. Once a newer
 //! screenshot exists, an older one kept in the context is sent at half size ([`Sizing`]); the
 //! system prompt says so.
+//!
+//! With set-of-marks on ([`super::marks`]), the newest screenshot has numbered boxes drawn on
+//! it and a text block with the list of marks follows it; the model clicks a mark at its listed
+//! coordinates (the computer tool has no other way to name one).
 
 mod history;
 mod pricing;
 
 use super::http::Retry;
+use super::marks::{self, SetOfMarks};
 use super::screenshot::{self, Screenshot, Sizing, Upscale};
 use super::transport::Transport;
 use super::{Decide, Feedback, Policy, PolicyError, Turn};
@@ -61,6 +66,8 @@ pub struct AnthropicConfig {
     pub instruction: String,
     /// Retry policy for the HTTP calls.
     pub retry: Retry,
+    /// Numbered boxes on the screenshots and their list as text ([`super::marks`]).
+    pub set_of_marks: bool,
 }
 
 impl std::fmt::Debug for AnthropicConfig {
@@ -117,6 +124,7 @@ impl AnthropicConfig {
             sizing: Sizing::default(),
             instruction: instruction.to_owned(),
             retry: Retry::default(),
+            set_of_marks: false,
         }
     }
 }
@@ -143,6 +151,7 @@ pub struct AnthropicPolicy {
     transport: Transport,
     history: History,
     pending: Vec<Pending>,
+    marks: Option<SetOfMarks>,
 }
 
 impl AnthropicPolicy {
@@ -151,11 +160,17 @@ impl AnthropicPolicy {
         config: AnthropicConfig,
         transport: Transport,
     ) -> Result<AnthropicPolicy, PolicyError> {
+        let marks = if config.set_of_marks {
+            Some(SetOfMarks::load()?)
+        } else {
+            None
+        };
         Ok(AnthropicPolicy {
             config,
             transport,
             history: History::default(),
             pending: Vec::new(),
+            marks,
         })
     }
 
@@ -215,10 +230,15 @@ impl AnthropicPolicy {
     }
 
     async fn call(&mut self, image: Size) -> Result<Value, PolicyError> {
+        let system = if self.marks.is_some() {
+            format!("{SYSTEM} {}", marks::HOW_TO_CLICK)
+        } else {
+            SYSTEM.to_owned()
+        };
         let body = json!({
             "model": self.config.model,
             "max_tokens": self.config.max_tokens,
-            "system": [{"type": "text", "text": SYSTEM, "cache_control": {"type": "ephemeral"}}],
+            "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
             "tools": [tool_definition(self.config.tool, image, None)],
             "messages": self.history.request_messages(self.config.keep),
         });
@@ -288,6 +308,23 @@ fn screenshot_block(full: &Screenshot, older: &Screenshot) -> Value {
     let mut block = image_block(full);
     block[history::OLDER] = image_block(older);
     block
+}
+
+/// The list of marks as a text block, with the stand-in it becomes once it is older.
+fn marks_block(listing: &str) -> Value {
+    json!({"type": "text", "text": listing, history::OLDER: {"type": "text", "text": marks::OLDER_LIST}})
+}
+
+/// Whether `blocks` carry the screenshot `shot` (not so when a zoom answers the last tool use):
+/// its marks are listed only next to it.
+fn shows(blocks: &[Value], shot: &Screenshot) -> bool {
+    let is_shot = |b: &Value| b["type"] == "image" && b["source"]["data"] == shot.base64.as_str();
+    blocks.iter().any(|b| {
+        is_shot(b)
+            || b["content"]
+                .as_array()
+                .is_some_and(|inner| inner.iter().any(is_shot))
+    })
 }
 
 /// The model's answer, translated.
@@ -375,6 +412,7 @@ impl Policy for AnthropicPolicy {
         settings.insert("tool".into(), self.config.tool.tool_type().into());
         settings.insert("keep_screenshots".into(), self.config.keep.keep.into());
         self.config.sizing.record(&mut settings);
+        settings.insert("set_of_marks".into(), self.config.set_of_marks.into());
         PolicyInfo {
             name: "anthropic".into(),
             settings,
@@ -384,15 +422,26 @@ impl Policy for AnthropicPolicy {
     async fn decide(&mut self, input: Decide<'_>) -> Result<Turn, PolicyError> {
         let sizing = self.config.sizing;
         let target = fit_long_edge(anthropic_target(input.screen), sizing.long_edge);
+        let drawn = match &mut self.marks {
+            Some(m) => m.read(input.frame)?,
+            None => Vec::new(),
+        };
         let shot = sizing
-            .prepare(input.frame, target, Upscale::Never)
+            .prepare_marked(input.frame, target, Upscale::Never, &drawn)
             .map_err(|e| PolicyError::Fatal(format!("cannot prepare the screenshot: {e}")))?;
+        let listing = self
+            .marks
+            .as_ref()
+            .map(|m| marks_block(&m.listing(&shot.0.space, input.screen)));
         let mut content = Vec::new();
         if self.history.is_empty() {
             content.push(json!({"type": "text", "text": self.config.instruction}));
             content.push(screenshot_block(&shot.0, &shot.1));
         } else {
             content.extend(self.answer_pending(input.feedback, &shot, input.frame));
+        }
+        if shows(&content, &shot.0) {
+            content.extend(listing.clone());
         }
         for m in input.user_messages {
             content.push(json!({"type": "text", "text": format!("Message from the user: {m}")}));
@@ -448,7 +497,10 @@ impl Policy for AnthropicPolicy {
                 })
                 .collect::<Vec<_>>()
                 .join("; ");
-            let errors = self.answer_pending(&[], &shot, input.frame);
+            let mut errors = self.answer_pending(&[], &shot, input.frame);
+            if shows(&errors, &shot.0) {
+                errors.extend(listing.clone());
+            }
             self.history.push_user(errors);
         }
         Err(PolicyError::Fatal(format!(
