@@ -335,8 +335,18 @@ async fn drive<D: deskhand_actions::InputDriver + 'static>(
 }
 
 fn open_display(args: &RunArgs) -> anyhow::Result<Display> {
-    if args.virtual_display {
-        let (width, height) = VirtualOptions::parse_size(&args.screen)?;
+    open_display_for(args.display.as_deref(), args.virtual_display, &args.screen)
+}
+
+/// The display a command asked for: a private virtual one of `screen` size, the named one, or
+/// `$DISPLAY`.
+pub(crate) fn open_display_for(
+    display: Option<&str>,
+    virtual_display: bool,
+    screen: &str,
+) -> anyhow::Result<Display> {
+    if virtual_display {
+        let (width, height) = VirtualOptions::parse_size(screen)?;
         let opts = VirtualOptions {
             width,
             height,
@@ -344,8 +354,8 @@ fn open_display(args: &RunArgs) -> anyhow::Result<Display> {
         };
         return Ok(Display::Virtual(VirtualDisplay::start(&opts)?));
     }
-    let name = match &args.display {
-        Some(d) => d.clone(),
+    let name = match display {
+        Some(d) => d.to_owned(),
         None => match std::env::var("DISPLAY") {
             Ok(d) if !d.is_empty() => d,
             _ => bail!("no X display: pass --display :N or --virtual (DISPLAY is not set)"),

@@ -51,7 +51,7 @@ mod screen;
 mod steps;
 mod x11;
 
-use crate::display::{Display, VirtualDisplay, VirtualOptions};
+use crate::display::Display;
 use crate::trajectory::{EndStatus, ScreenSize, TRAJECTORY_FILE, TrajectoryWriter};
 use anyhow::{Context, bail};
 use clap::Args;
@@ -342,23 +342,7 @@ fn signals(tx: mpsc::Sender<Msg>) -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 fn open_display(args: &RecordArgs) -> anyhow::Result<Display> {
-    if args.virtual_display {
-        let (width, height) = VirtualOptions::parse_size(&args.screen)?;
-        let opts = VirtualOptions {
-            width,
-            height,
-            ..VirtualOptions::default()
-        };
-        return Ok(Display::Virtual(VirtualDisplay::start(&opts)?));
-    }
-    let name = match &args.display {
-        Some(d) => d.clone(),
-        None => match std::env::var("DISPLAY") {
-            Ok(d) if !d.is_empty() => d,
-            _ => bail!("no X display: pass --display :N or --virtual (DISPLAY is not set)"),
-        },
-    };
-    Ok(Display::existing(&name)?)
+    crate::cli::run::open_display_for(args.display.as_deref(), args.virtual_display, &args.screen)
 }
 
 #[cfg(test)]
