@@ -64,8 +64,9 @@
 //! {"seq":1,"ts":"2026-11-24T03:10:00.161Z","type":"observation","step":1,"frame":{"path":"frames/step-0001.png","sha256":"9f2c…","width":1280,"height":800}}
 //! {"seq":2,"ts":"2026-11-24T03:10:00.161Z","type":"model_turn","step":1,"policy":"script","narration":null,"actions":[{"type":"click","x":640,"y":400}],"latency_ms":0,"usage":null}
 //! {"seq":3,"ts":"2026-11-24T03:10:00.162Z","type":"action","step":1,"index":0,"action":{"type":"click","x":640,"y":400}}
-//! {"seq":4,"ts":"2026-11-24T03:10:00.301Z","type":"action_result","step":1,"index":0,"status":"ok","error":null,"duration_ms":1,"settle_ms":138,"settled":true}
-//! {"seq":5,"ts":"2026-11-24T03:10:00.350Z","type":"session_end","status":"done","message":"hello","steps":1,"duration_ms":230}
+//! {"seq":4,"ts":"2026-11-24T03:10:00.163Z","type":"input_sent","step":1,"index":0,"duration_ms":1}
+//! {"seq":5,"ts":"2026-11-24T03:10:00.301Z","type":"action_result","step":1,"index":0,"status":"ok","error":null,"duration_ms":1,"settle_ms":138,"settled":true}
+//! {"seq":6,"ts":"2026-11-24T03:10:00.350Z","type":"session_end","status":"done","message":"hello","steps":1,"duration_ms":230}
 //! ```
 
 mod event;
