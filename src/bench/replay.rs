@@ -5,7 +5,6 @@
 //! when it was recorded.
 
 use crate::eval::result::{RESULTS_FILE, Results};
-use crate::trajectory::{Event, load};
 use anyhow::Context;
 use serde::Serialize;
 use std::path::Path;
@@ -47,11 +46,8 @@ fn eval(suite: &Path, policy: &str) -> anyhow::Result<Results> {
 }
 
 fn recorded_s(demo: &Path) -> Option<f64> {
-    let loaded = load(demo).ok()?;
-    loaded.records.iter().rev().find_map(|r| match &r.event {
-        Event::SessionEnd(e) => Some(e.duration_ms as f64 / 1000.0),
-        _ => None,
-    })
+    let ms = crate::replay::recorded::read(demo).ok()?.duration_ms?;
+    Some(ms as f64 / 1000.0)
 }
 
 /// Runs the suite both ways and pairs the tasks.

@@ -216,12 +216,18 @@ pub(super) fn run_planned(args: RunArgs, plan: Plan) -> anyhow::Result<ExitCode>
             out.join(crate::trajectory::TRAJECTORY_FILE).display()
         );
     }
-    Ok(match end.status {
+    Ok(exit_code(end.status, interrupted))
+}
+
+/// The exit status of a run that ended so: 0 done, 1 failed or error, 3 stopped, 130 when
+/// Ctrl-C or SIGTERM stopped it.
+pub(crate) fn exit_code(status: EndStatus, interrupted: bool) -> ExitCode {
+    match status {
         EndStatus::Done => ExitCode::SUCCESS,
         EndStatus::Stopped if interrupted => ExitCode::from(130),
         EndStatus::Stopped => ExitCode::from(3),
         EndStatus::Failed | EndStatus::Error => ExitCode::FAILURE,
-    })
+    }
 }
 
 /// Builds the planned policy for a screen; model policies record their calls in `out`.

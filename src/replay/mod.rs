@@ -54,11 +54,6 @@ impl ActionReplay {
         })
     }
 
-    /// The recorded run.
-    pub fn recorded(&self) -> &Recorded {
-        &self.recorded
-    }
-
     fn recorded_frame(&mut self, ra: &RecordedAction) -> Option<Frame> {
         let path = &ra.frame.as_ref()?.path;
         if let Some((p, f)) = &self.frame

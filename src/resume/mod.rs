@@ -32,7 +32,8 @@ mod history;
 
 use crate::agent::{AgentConfig, Resumed};
 use crate::cli::run::{
-    AgentArgs, PolicyKind, RunArgs, apply_config, build_policy_with, plan_policy, run_agent_with,
+    AgentArgs, PolicyKind, RunArgs, apply_config, build_policy_with, exit_code, plan_policy,
+    run_agent_with,
 };
 use crate::display::{Display, x11};
 use crate::policy::transport::Transport;
@@ -184,15 +185,6 @@ pub fn run(opts: ResumeOptions) -> anyhow::Result<ExitCode> {
     let (end, interrupted) =
         run_agent_with(&display, policy, writer, config, opts.json, Some(state))?;
     Ok(exit_code(end.status, interrupted))
-}
-
-fn exit_code(status: EndStatus, interrupted: bool) -> ExitCode {
-    match status {
-        EndStatus::Done => ExitCode::SUCCESS,
-        EndStatus::Stopped if interrupted => ExitCode::from(130),
-        EndStatus::Stopped => ExitCode::from(3),
-        EndStatus::Failed | EndStatus::Error => ExitCode::FAILURE,
-    }
 }
 
 /// Turns a rebuilt model policy's transport from the recording to live.
