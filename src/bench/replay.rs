@@ -27,22 +27,40 @@ pub struct TaskTimes {
     pub passed: bool,
 }
 
-fn eval(suite: &Path, policy: &str) -> anyhow::Result<Results> {
-    let out = tempfile::Builder::new()
-        .prefix("deskhand-bench-replay-")
-        .tempdir()?;
+/// Runs `deskhand eval TARGET ARGS -j 1 --out OUT` (a suite or one task file) with `env` added
+/// and reads its results.
+pub(super) fn eval(
+    target: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    out: &Path,
+) -> anyhow::Result<Results> {
     let exe = std::env::current_exe().context("cannot find the deskhand executable")?;
     let status = std::process::Command::new(exe)
         .arg("eval")
-        .arg(suite)
-        .args(["--policy", policy, "-j", "1", "--out"])
-        .arg(out.path())
+        .arg(target)
+        .args(args)
+        .args(["-j", "1", "--out"])
+        .arg(out)
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
         .status()
         .context("cannot run deskhand eval")?;
-    let text = std::fs::read_to_string(out.path().join(RESULTS_FILE))
-        .with_context(|| format!("deskhand eval --policy {policy} wrote no results ({status})"))?;
+    let text = std::fs::read_to_string(out.join(RESULTS_FILE)).with_context(|| {
+        format!(
+            "deskhand eval {} {} wrote no results ({status})",
+            target.display(),
+            args.join(" ")
+        )
+    })?;
     Ok(serde_json::from_str(&text)?)
+}
+
+/// A fresh folder for one eval's output, removed when dropped.
+pub(super) fn scratch() -> anyhow::Result<tempfile::TempDir> {
+    Ok(tempfile::Builder::new()
+        .prefix("deskhand-bench-replay-")
+        .tempdir()?)
 }
 
 fn recorded_s(demo: &Path) -> Option<f64> {
@@ -52,8 +70,9 @@ fn recorded_s(demo: &Path) -> Option<f64> {
 
 /// Runs the suite both ways and pairs the tasks.
 pub fn measure(suite: &Path) -> anyhow::Result<Vec<TaskTimes>> {
-    let script = eval(suite, "script")?;
-    let replay = eval(suite, "replay")?;
+    let (a, b) = (scratch()?, scratch()?);
+    let script = eval(suite, &["--policy", "script"], &[], a.path())?;
+    let replay = eval(suite, &["--policy", "replay"], &[], b.path())?;
     Ok(script
         .tasks
         .iter()

@@ -36,6 +36,11 @@ pub struct Recorded {
     pub actions: Vec<RecordedAction>,
     /// How long the recorded run took (its `session_end`), when it finished.
     pub duration_ms: Option<u64>,
+    /// Its `model_turn` events: how many, and their `latency_ms` summed (the time spent
+    /// deciding: the provider's answers, for a model-driven run).
+    pub turns: u32,
+    /// See `turns`.
+    pub decide_ms: u64,
 }
 
 /// Reads the run in `dir`. Actions that failed or whose outcome was never written are left
@@ -52,6 +57,7 @@ pub fn read(dir: &Path) -> Result<Recorded, String> {
     let mut pending: HashMap<(u32, u32), Action> = HashMap::new();
     let mut actions = Vec::new();
     let mut duration_ms = None;
+    let (mut turns, mut decide_ms) = (0, 0);
     for record in &loaded.records {
         match &record.event {
             Event::Observation(o) => {
@@ -79,6 +85,10 @@ pub fn read(dir: &Path) -> Result<Recorded, String> {
                     window,
                 });
             }
+            Event::ModelTurn(t) => {
+                turns += 1;
+                decide_ms += t.latency_ms;
+            }
             Event::SessionEnd(end) => duration_ms = Some(end.duration_ms),
             _ => {}
         }
@@ -89,5 +99,7 @@ pub fn read(dir: &Path) -> Result<Recorded, String> {
         screen: (meta.screen.width, meta.screen.height),
         actions,
         duration_ms,
+        turns,
+        decide_ms,
     })
 }
