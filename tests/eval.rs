@@ -201,3 +201,65 @@ fn tasks_check_reports_support_per_task() {
         .unwrap();
     assert_eq!(drive["supported"], false);
 }
+
+/// Runs the infeasible fixture with a provider whose local server ends its first turn with
+/// `text`; returns the score and the first request's body.
+fn infeasible_through(policy: &str, text: &str) -> (f64, Value) {
+    use support::http_server::{MockServer, Reply};
+    let text = text.to_owned();
+    let is_anthropic = policy == "anthropic";
+    let server = MockServer::start(Box::new(move |_, _, _| {
+        Reply::json(&if is_anthropic {
+            serde_json::json!({"id": "msg_1", "type": "message", "role": "assistant",
+                "model": "m", "content": [{"type": "text", "text": text}],
+                "stop_reason": "end_turn", "usage": {"input_tokens": 10, "output_tokens": 5}})
+        } else {
+            serde_json::json!({"id": "resp_1", "object": "response", "status": "completed",
+                "output": [{"type": "message", "role": "assistant",
+                            "content": [{"type": "output_text", "text": text}]}],
+                "usage": {"input_tokens": 10, "output_tokens": 5, "total_tokens": 15}})
+        })
+    }));
+    let dir = suite(&["infeasible"]);
+    let out = tempfile::tempdir().unwrap();
+    let o = deskhand()
+        .arg("eval")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(out.path())
+        .args([
+            "--policy",
+            policy,
+            "--model",
+            "m",
+            "--base-url",
+            &server.url,
+        ])
+        .env("ANTHROPIC_API_KEY", "test-key")
+        .env("OPENAI_API_KEY", "test-key")
+        .output()
+        .unwrap();
+    let r = results(out.path());
+    let t = task(&r, "infeasible");
+    assert_eq!(
+        t["status"],
+        "scored",
+        "{t}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let first = server.requests.lock().unwrap()[0].body.clone();
+    (t["score"].as_f64().unwrap(), first)
+}
+
+#[test]
+fn a_provider_saying_infeasible_scores_an_infeasible_task() {
+    for policy in ["anthropic", "openai"] {
+        let (score, request) = infeasible_through(policy, "[INFEASIBLE] There is no printer.");
+        assert_eq!(score, 1.0, "{policy}");
+        // The prompt told the model how to say so.
+        assert!(request.to_string().contains("[INFEASIBLE]"), "{policy}");
+        // A plain end of turn is `done`, which an infeasible task scores 0.
+        let (score, _) = infeasible_through(policy, "All done.");
+        assert_eq!(score, 0.0, "{policy}");
+    }
+}

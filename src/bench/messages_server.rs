@@ -2,7 +2,8 @@
 //! `solution.json` the way a model would: one `computer` tool call per turn, in the scaled
 //! coordinates of the tool definition it was sent, then an `end_turn` text at `done`/`fail`.
 //! It is stateless: the task is the one whose instruction the conversation's first message
-//! holds, and the turn is the number of assistant messages already in the conversation.
+//! holds, and the turn is the number of assistant messages already in the conversation. A `fail`
+//! is answered with `[INFEASIBLE]` and its reason, as the provider's prompt asks.
 //!
 //! It answers at once unless it is given a latency, which it then holds each answer for (a
 //! stand-in for a remote provider's time to answer; `deskhand bench --model-latency-ms`).
@@ -51,7 +52,9 @@ impl Scripted {
             None | Some(Action::Done { .. } | Action::Fail { .. }) => {
                 let text = match solution.get(turn) {
                     Some(Action::Done { message: Some(m) }) => m.clone(),
-                    Some(Action::Fail { .. }) => "This task cannot be done.".to_owned(),
+                    Some(Action::Fail { reason }) => {
+                        format!("{} {reason}", crate::policy::INFEASIBLE)
+                    }
                     _ => "Done.".to_owned(),
                 };
                 return Ok(json!({"id": id, "type": "message", "role": "assistant",
@@ -215,6 +218,7 @@ mod tests {
         let s = scripted();
         let other = s.answer(&request(0, "Sort")).unwrap();
         assert_eq!(other["stop_reason"], "end_turn");
+        assert_eq!(other["content"][0]["text"], "[INFEASIBLE] no");
         assert!(s.answer(&request(0, "Rename")).is_err());
         let mut no_tool = request(0, "Sort");
         no_tool["tools"] = json!([]);

@@ -53,6 +53,27 @@ pub struct Feedback {
     pub error: Option<String>,
 }
 
+/// What a model replies, with no tool call, to say the task cannot be done (OSWorld's `FAIL`,
+/// which an infeasible task needs to score). The provider policies' prompts ask for it.
+pub const INFEASIBLE: &str = "[INFEASIBLE]";
+
+/// The sentence the provider prompts use to ask for [`INFEASIBLE`].
+pub const HOW_TO_REFUSE: &str = "If the task cannot be done (what it needs does not exist, or \
+it contradicts itself), reply with exactly [INFEASIBLE] and no tool call.";
+
+/// The action that ends a model's turn given without a tool call: `fail` when its text holds
+/// [`INFEASIBLE`], `done` otherwise.
+pub fn end_of_turn(text: Option<String>) -> Action {
+    match text {
+        Some(t) if t.contains(INFEASIBLE) => Action::Fail {
+            reason: Some(t.replace(INFEASIBLE, "").trim().to_owned())
+                .filter(|r| !r.is_empty())
+                .unwrap_or_else(|| "the model found the task infeasible".to_owned()),
+        },
+        message => Action::Done { message },
+    }
+}
+
 /// A policy's answer for one step.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Turn {
@@ -81,4 +102,30 @@ pub trait Policy: Send {
 
     /// Decides the next step.
     async fn decide(&mut self, input: Decide<'_>) -> Result<Turn, PolicyError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_end_of_turn_saying_infeasible_is_a_fail() {
+        assert_eq!(
+            end_of_turn(Some("[INFEASIBLE] No printer here.".into())),
+            Action::Fail {
+                reason: "No printer here.".into()
+            }
+        );
+        assert!(matches!(
+            end_of_turn(Some("[INFEASIBLE]".into())),
+            Action::Fail { reason } if reason.contains("infeasible")
+        ));
+        assert_eq!(
+            end_of_turn(Some("Saved.".into())),
+            Action::Done {
+                message: Some("Saved.".into())
+            }
+        );
+        assert_eq!(end_of_turn(None), Action::Done { message: None });
+    }
 }

@@ -202,6 +202,7 @@ impl Policy for OpenAiPolicy {
             let mut content = vec![
                 json!({"type": "input_text", "text": self.config.instruction}),
                 json!({"type": "input_image", "image_url": data_url}),
+                json!({"type": "input_text", "text": super::HOW_TO_REFUSE}),
             ];
             if let Some(l) = &listing {
                 content.push(
@@ -343,9 +344,7 @@ impl Policy for OpenAiPolicy {
         let narration = Some(texts.join("\n")).filter(|t| !t.trim().is_empty());
         if !saw_call {
             return Ok(Turn {
-                actions: vec![Action::Done {
-                    message: narration.clone(),
-                }],
+                actions: vec![super::end_of_turn(narration.clone())],
                 narration,
                 usage: Some(usage),
             });

@@ -230,11 +230,10 @@ impl AnthropicPolicy {
     }
 
     async fn call(&mut self, image: Size) -> Result<Value, PolicyError> {
-        let system = if self.marks.is_some() {
-            format!("{SYSTEM} {}", marks::HOW_TO_CLICK)
-        } else {
-            SYSTEM.to_owned()
-        };
+        let mut system = format!("{SYSTEM} {}", super::HOW_TO_REFUSE);
+        if self.marks.is_some() {
+            system = format!("{system} {}", marks::HOW_TO_CLICK);
+        }
         let body = json!({
             "model": self.config.model,
             "max_tokens": self.config.max_tokens,
@@ -464,9 +463,7 @@ impl Policy for AnthropicPolicy {
                     .unwrap_or_else(|| "the model ended its turn".into());
                 return Ok(Turn {
                     narration: Some(narration.join("\n")).filter(|n| !n.is_empty()),
-                    actions: vec![Action::Done {
-                        message: Some(message),
-                    }],
+                    actions: vec![super::end_of_turn(Some(message))],
                     usage: Some(usage),
                 });
             }
