@@ -383,3 +383,99 @@ fn a_killed_model_run_resumes_with_its_conversation_and_no_call_paid_twice() {
     let _ = xterm.kill();
     let _ = xterm.wait();
 }
+
+fn signal(pid: u32, sig: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill {sig} {pid}");
+}
+
+/// Keys that went out before the run died, but that the app has not drawn yet, are not missed.
+/// The xterm is stopped (SIGSTOP) while the run types into it, so its keys wait unread, and the
+/// trajectory is cut back to that step's `action`: the run looks as if it died while typing,
+/// with the screen still showing nothing of it. The xterm is continued 600 ms after resume
+/// starts (a stand-in for an app starved of CPU that long, not a synchronisation). A single
+/// glance at the screen would see no change and type the line again; resume watches the
+/// screen, sees the keys drawn, and asks.
+#[test]
+fn keys_drawn_late_are_seen_and_resume_asks_instead_of_typing_again() {
+    let d = display(1024, 700);
+    // `exec`: the child is the xterm itself, for the signals.
+    let (mut xterm, _) = d
+        .launch("exec xterm -geometry 100x30+0+0", Duration::from_secs(30))
+        .expect("xterm shows a window");
+    let root = tempfile::tempdir().unwrap();
+    shell_ready(&d, root.path());
+    let file = root.path().join("out.txt");
+    let script_path = root.path().join("script.json");
+    std::fs::write(
+        &script_path,
+        serde_json::json!([
+            {"type": "type_text", "text": format!("echo two >> {}\n", file.display())},
+            {"type": "done", "message": "one line"}
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    let run = root.path().join("run");
+    signal(xterm.id(), "-STOP");
+    let out = deskhand()
+        .args(["run", "--policy", "script", "--display", d.name()])
+        .args(["--script"])
+        .arg(&script_path)
+        .arg("--out")
+        .arg(&run)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    // Cut the trajectory back to the typing's `action`.
+    let text = std::fs::read_to_string(run.join("trajectory.jsonl")).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.contains(r#""type":"input_sent""#))
+        .collect();
+    assert!(kept.last().unwrap().contains(r#""type":"action""#));
+    std::fs::write(run.join("trajectory.jsonl"), kept.join("\n") + "\n").unwrap();
+
+    let pid = xterm.id();
+    let resume = deskhand()
+        .args(["resume"])
+        .arg(&run)
+        .args(["--display", d.name(), "--json"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    signal(pid, "-CONT");
+    let out = resume.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("--cut-off-action"),
+        "resume should have asked: {}\n{stderr}",
+        out.status
+    );
+    // The line ran once, from the keys sent before the "death"; nothing was typed again.
+    assert!(support::wait_file(&file, Duration::from_secs(10), |b| b == b"two\n").is_some());
+    assert!(!lines(&run).iter().any(|e| e["type"] == "input_sent"));
+
+    // Told that it went through, resume finishes the run without typing.
+    let out = deskhand()
+        .args(["resume"])
+        .arg(&run)
+        .args(["--display", d.name(), "--cut-off-action", "done"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let end = lines(&run).last().cloned().unwrap();
+    assert_eq!(end["type"], "session_end");
+    assert_eq!(end["status"], "done");
+    assert_eq!(std::fs::read(&file).unwrap(), b"two\n");
+    let _ = xterm.kill();
+    let _ = xterm.wait();
+}

@@ -17,9 +17,11 @@
 //!    run died, and is never re-sent blindly:
 //!    - its `input_sent` was written: the input went out and the run died while the screen
 //!      settled. It is taken as done (its `action_result` says so in `note`).
-//!    - no `input_sent`: the run died within the few milliseconds of sending it. Resume looks
-//!      at the screen: pixel for pixel the frame observed before the step means none of it
-//!      arrived, and it is performed now. A changed screen means some of it may have arrived
+//!    - no `input_sent`: the run died within the few milliseconds of sending it. Resume watches
+//!      the screen for a second ([`CUT_OFF_LOOK`]): if it stays pixel for pixel the frame
+//!      observed before the step, none of it arrived, and it is performed now. (One capture is
+//!      not enough: on a loaded machine, keys that did arrive can take a few hundred
+//!      milliseconds to be drawn, and typing the text again after them garbles it.) A changed screen means some of it may have arrived
 //!      (half a text, say), and resume asks: on a terminal it asks the person; otherwise it
 //!      stops and says to look and choose with `--cut-off-action done|again`.
 //! 4. A step observed but not decided is observed again. Nothing of a task's setup runs again:
@@ -50,6 +52,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// How resume looks at the screen for an action cut off before its `input_sent`: any change
+/// from the step's observation within `reaction` (1 s) means some of it arrived.
+pub const CUT_OFF_LOOK: SettleOptions = SettleOptions {
+    quiet: Duration::from_millis(120),
+    reaction: Duration::from_secs(1),
+    deadline: Duration::from_secs(5),
+    poll: Duration::from_millis(15),
+};
 
 /// What `deskhand resume` is given.
 #[derive(Debug, Clone)]
@@ -339,8 +351,9 @@ fn finish_turn(
             CutOff::Done
         } else {
             let before = frame_of(dir, last)?;
-            let now = deskhand_vision::open_screen(Some(display))?.capture()?;
-            if deskhand_vision::diff(&before, &now).is_empty() {
+            let mut screen = deskhand_vision::open_screen(Some(display))?;
+            let look = deskhand_vision::settle(&mut *screen, Some(&before), &CUT_OFF_LOOK)?;
+            if !look.changed {
                 notes.push(format!(
                     "{what} was cut off before its input went out, and the screen shows none of it: performing it now"
                 ));
