@@ -48,18 +48,18 @@ impl Scripted {
         };
         let id = format!("msg_bench_{turn}");
         let usage = json!({"input_tokens": 0, "output_tokens": 0});
+        let end_turn = |text: &str| {
+            json!({"id": id, "type": "message", "role": "assistant", "model": body["model"],
+                   "content": [{"type": "text", "text": text}],
+                   "stop_reason": "end_turn", "usage": usage})
+        };
         let content = match solution.get(turn) {
-            None | Some(Action::Done { .. } | Action::Fail { .. }) => {
-                let text = match solution.get(turn) {
-                    Some(Action::Done { message: Some(m) }) => m.clone(),
-                    Some(Action::Fail { reason }) => {
-                        format!("{} {reason}", crate::policy::INFEASIBLE)
-                    }
-                    _ => "Done.".to_owned(),
-                };
-                return Ok(json!({"id": id, "type": "message", "role": "assistant",
-                    "model": body["model"], "content": [{"type": "text", "text": text}],
-                    "stop_reason": "end_turn", "usage": usage}));
+            None => return Ok(end_turn("Done.")),
+            Some(Action::Done { message }) => {
+                return Ok(end_turn(message.as_deref().unwrap_or("Done.")));
+            }
+            Some(Action::Fail { reason }) => {
+                return Ok(end_turn(&format!("{} {reason}", crate::policy::INFEASIBLE)));
             }
             Some(action) => to_anthropic(action, &space, self.screen)
                 .map_err(|e| format!("solution action {}: {e}", turn + 1))?,

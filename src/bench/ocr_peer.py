@@ -5,7 +5,8 @@ Usage: python ocr_peer.py DET REC DICT
 Serves one request per line on stdin: an image path. Each is read once and cached; every
 request runs one full OCR pass on it and answers one line of JSON on stdout:
 {"ms": float, "lines": int} (the pass's time, measured here, and the text lines found).
-The benchmark alternates these passes with its own, so both see the same machine load.
+The benchmark alternates blocks of these passes with blocks of its own, so both see the same
+machine load.
 """
 import json
 import sys

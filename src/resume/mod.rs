@@ -21,9 +21,10 @@
 //!      the screen for a second ([`CUT_OFF_LOOK`]): if it stays pixel for pixel the frame
 //!      observed before the step, none of it arrived, and it is performed now. (One capture is
 //!      not enough: on a loaded machine, keys that did arrive can take a few hundred
-//!      milliseconds to be drawn, and typing the text again after them garbles it.) A changed screen means some of it may have arrived
-//!      (half a text, say), and resume asks: on a terminal it asks the person; otherwise it
-//!      stops and says to look and choose with `--cut-off-action done|again`.
+//!      milliseconds to be drawn, and typing the text again after them garbles it.) A changed
+//!      screen means some of it may have arrived (half a text, say), and resume asks: on a
+//!      terminal it asks the person; otherwise it stops and says to look and choose with
+//!      `--cut-off-action done|again`.
 //! 4. A step observed but not decided is observed again. Nothing of a task's setup runs again:
 //!    the apps and their state are on the display as the run left them. A display that is gone
 //!    cannot be resumed on.
