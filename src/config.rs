@@ -108,6 +108,10 @@ pub fn load(explicit: Option<&Path>, overrides: &[String]) -> Result<Config, Con
         Some(p) => Some(p.to_owned()),
         None => default_paths().into_iter().find(|p| p.is_file()),
     };
+    load_from(path, overrides)
+}
+
+fn load_from(path: Option<PathBuf>, overrides: &[String]) -> Result<Config, ConfigError> {
     let mut table = toml::Table::new();
     let mut place = "-c".to_owned();
     if let Some(path) = &path {
@@ -140,6 +144,11 @@ pub fn load(explicit: Option<&Path>, overrides: &[String]) -> Result<Config, Con
             },
             reason: e.message().to_owned(),
         })
+}
+
+/// The `-c` overrides alone, with no file (what `deskhand resume` lays over a recorded spec).
+pub fn from_overrides(overrides: &[String]) -> Result<Config, ConfigError> {
+    load_from(None, overrides)
 }
 
 fn default_paths() -> Vec<PathBuf> {

@@ -3,11 +3,13 @@
 //! trajectory as it goes.
 //!
 //! - [`agent`]: the loop, as a queue pair (operations in, events out).
-//! - [`policy`]: the `Policy` trait and the policies (`script` so far).
+//! - [`policy`]: the `Policy` trait, the providers, and [`policy::PolicySpec`].
 //! - [`trajectory`]: the run directory format, its writer and loader.
 //! - [`display`]: existing and private virtual X displays.
 //! - [`control`]: steering a running agent from another process.
 //! - [`record`]: `deskhand record`, a person's input written as a trajectory.
+//! - [`session`]: the layer below the command line: a policy spec, a display and limits
+//!   made into a running agent (`run`, `resume`, `replay`, eval workers).
 //! - [`cli`]: the `deskhand` command.
 
 pub mod agent;
@@ -22,4 +24,5 @@ pub mod policy;
 pub mod record;
 pub mod replay;
 pub mod resume;
+pub mod session;
 pub mod trajectory;

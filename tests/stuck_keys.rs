@@ -101,6 +101,7 @@ async fn nothing_is_held_after_an_action_error() {
         max_cost_usd: None,
         settle: Default::default(),
         task: None,
+        spec: None,
     };
     let running = Agent::new(config, source, driver, Box::new(policy), writer).spawn();
     let end = running.done.await.unwrap().unwrap();

@@ -361,6 +361,19 @@ impl Action {
         action
     }
 
+    /// Whether performing the action sends input to the display (`wait`, `zoom` and the
+    /// endings send none).
+    pub fn sends_input(&self) -> bool {
+        !matches!(
+            self,
+            Action::Wait { .. }
+                | Action::Zoom { .. }
+                | Action::Done { .. }
+                | Action::Fail { .. }
+                | Action::CallUser { .. }
+        )
+    }
+
     /// Whether the action ends the run: `done`, `fail` or `call_user`.
     pub fn is_terminal(&self) -> bool {
         matches!(

@@ -50,6 +50,8 @@ pub struct AgentConfig {
     pub settle: SettleOptions,
     /// The task, if the run works on one.
     pub task: Option<TaskRef>,
+    /// The policy's full spec, recorded in `session_meta` so the run can be read back.
+    pub spec: Option<crate::policy::PolicySpec>,
 }
 
 /// Why the agent could not run at all (as opposed to a run that ended in `error`).

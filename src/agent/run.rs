@@ -111,6 +111,7 @@ pub(super) async fn run<D: InputDriver + 'static>(
             },
             display: config.display.clone(),
             policy: policy.info(),
+            spec: config.spec.clone(),
             task: config.task.clone(),
             max_steps: config.max_steps,
         }))?;

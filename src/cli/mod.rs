@@ -1,10 +1,12 @@
 //! The `deskhand` command line.
 
+pub mod args;
+mod eval;
 mod ocr;
-mod printer;
+mod record;
 mod replay;
 mod resume;
-pub(crate) mod run;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -41,7 +43,7 @@ pub enum Command {
     /// Time the step pipeline (capture, encode, click, type) against the peers, side by side.
     Bench(crate::bench::BenchArgs),
     /// Run a suite of OSWorld-style tasks on virtual displays, in parallel, and score them.
-    Eval(crate::eval::EvalCmd),
+    Eval(eval::EvalCmd),
     /// Run one task of an eval (started by `deskhand eval`).
     #[command(hide = true)]
     EvalWorker(crate::eval::worker::WorkerArgs),
@@ -54,7 +56,7 @@ pub enum Command {
     /// Read the text on an image or a live screen with on-device OCR.
     Ocr(ocr::OcrArgs),
     /// Record a person's mouse and keyboard as a trajectory that replays like a run.
-    Record(crate::record::RecordArgs),
+    Record(record::RecordArgs),
     /// Inspect task files.
     #[command(subcommand)]
     Tasks(TasksCmd),
@@ -89,13 +91,13 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => crate::bench::run(args).map(|()| ExitCode::SUCCESS),
-        Command::Eval(cmd) => crate::eval::main(cmd),
+        Command::Eval(cmd) => eval::run(cmd),
         Command::EvalWorker(args) => crate::eval::worker::run(args),
         Command::Export(args) => crate::export::run(args),
         Command::Ocr(args) => ocr::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Resume(args) => resume::run(args),
-        Command::Record(args) => crate::record::run(args),
+        Command::Record(args) => record::run(args),
         Command::Tasks(TasksCmd::Check { dir, json }) => crate::eval::check::run(&dir, json),
     }
 }

@@ -2,31 +2,30 @@
 //! [`crate::replay`]). A run that came from a task is replayed in a fresh environment: the
 //! task's setup runs first on a new virtual display, and the end state is scored.
 
-use super::run::{Plan, RunArgs, run_planned};
-use crate::eval::{EvalArgs, EvalCmd, EvalPolicy};
+use super::args::{DisplayArgs, LaunchArgs};
+use crate::eval::{Actor, EvalOptions};
+use crate::policy::PolicySpec;
 use crate::replay::recorded;
+use crate::session::{self, Limits, PolicyKind, RunPlan};
 use anyhow::{Context, bail};
 use clap::Args;
+use deskhand_actions::Size;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Replay a recorded run.
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// The recorded run directory (holding trajectory.jsonl and frames/).
     pub run_dir: PathBuf,
-    /// Replay onto this existing X display, as it is (no task setup).
-    #[arg(long, value_name = ":N", conflicts_with = "virtual_display")]
-    pub display: Option<String>,
-    /// Replay onto a private virtual display (the default when the run came from a task).
-    #[arg(long = "virtual", id = "virtual_display")]
-    pub virtual_display: bool,
-    /// The virtual display's size [default: the recorded screen's].
-    #[arg(long, value_name = "WxH")]
-    pub screen: Option<String>,
+    /// Where: a private virtual display by default (the recorded screen's size); with
+    /// `--display`, an existing one as it is (no task setup).
+    #[command(flatten)]
+    pub display: DisplayArgs,
     /// The task the run came from: its setup runs first and the end state is scored [default:
     /// the task.json next to the run directory, when it is the recorded task].
-    #[arg(long, value_name = "FILE", conflicts_with = "display")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["display", "launch"])]
     pub task: Option<PathBuf>,
     /// The replay's own run directory [default: runs/<time>-replay].
     #[arg(long, value_name = "DIR")]
@@ -34,9 +33,9 @@ pub struct ReplayArgs {
     /// Print every event as one JSON line on stdout.
     #[arg(long)]
     pub json: bool,
-    /// Start this program on the display first and wait for its window (may be repeated).
-    #[arg(long, value_name = "COMMAND", conflicts_with = "task")]
-    pub launch: Vec<String>,
+    /// Programs to start first.
+    #[command(flatten)]
+    pub launch: LaunchArgs,
 }
 
 /// Runs `deskhand replay`.
@@ -49,57 +48,55 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             args.run_dir.display()
         );
     }
-    let screen = args
-        .screen
-        .clone()
-        .unwrap_or_else(|| format!("{}x{}", rec.screen.0, rec.screen.1));
+    let recorded_screen = Size::new(rec.screen.0, rec.screen.1);
     let task = match &args.task {
         Some(t) => Some(t.clone()),
-        None if args.display.is_none() => neighbour_task(&args.run_dir, &rec),
+        None if args.display.display.is_none() => neighbour_task(&args.run_dir, &rec),
         None => None,
     };
     if let Some(task) = task {
         if !task.is_file() {
             bail!("task file {} does not exist", task.display());
         }
-        let eval = EvalArgs {
-            suite: Some(task),
+        return crate::eval::run(EvalOptions {
+            suite: task,
             jobs: Some(1),
-            policy: EvalPolicy::Replay,
+            actor: Actor {
+                kind: PolicyKind::Replay,
+                model: None,
+                demo: Some(args.run_dir.clone()),
+            },
             out: args.out.clone(),
             resume: false,
             shard: None,
-            screen,
-            task_timeout: 600,
-            demo: Some(args.run_dir.clone()),
+            screen: args.display.screen.unwrap_or(recorded_screen),
+            task_timeout: Duration::from_secs(600),
+            limits: Limits::default(),
+            launch: Vec::new(),
             html: None,
-            agent: Default::default(),
-        };
-        return crate::eval::main(EvalCmd {
-            sub: None,
-            args: eval,
+            json: args.json,
         });
     }
-    if rec.task.as_ref().is_some_and(|t| t.id != "adhoc") && args.display.is_none() {
+    if rec.task.as_ref().is_some_and(|t| t.id != "adhoc") && args.display.display.is_none() {
         eprintln!(
             "deskhand: the run came from task {:?}, but no task file was found next to it; replaying without its setup (pass --task FILE to set it up and score it)",
             rec.task.as_ref().map(|t| t.id.as_str()).unwrap_or_default()
         );
     }
-    let run_args = RunArgs {
+    let plan = RunPlan {
+        display: args.display.choice(true, recorded_screen),
+        spec: PolicySpec::Actions {
+            from: args.run_dir.clone(),
+        },
         instruction: None,
-        policy: None,
-        script: None,
-        display: args.display.clone(),
-        virtual_display: args.virtual_display || args.display.is_none(),
-        screen,
-        out: args.out.clone(),
-        replay_from: None,
-        agent: Default::default(),
-        json: args.json,
-        launch: args.launch.clone(),
+        out: args
+            .out
+            .clone()
+            .unwrap_or_else(|| session::default_run_dir(crate::replay::POLICY_NAME)),
+        launch: args.launch.launch.clone(),
+        limits: Limits::default(),
     };
-    run_planned(run_args, Plan::Actions(args.run_dir.clone()))
+    super::run::run_plan(plan, args.json)
         .with_context(|| format!("replaying {}", args.run_dir.display()))
 }
 

@@ -1,6 +1,6 @@
 //! `deskhand resume RUN_DIR`: see [`crate::resume`].
 
-use super::run::AgentArgs;
+use super::args::{AgentArgs, DisplayArgs, LaunchArgs};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,9 +10,9 @@ use std::process::ExitCode;
 pub struct ResumeArgs {
     /// The run directory of the run that was cut off.
     pub run_dir: PathBuf,
-    /// The display the run's apps are on, when it is not the recorded name.
-    #[arg(long, value_name = ":N")]
-    pub display: Option<String>,
+    /// The run's display (only `--display`, when it is not the recorded name).
+    #[command(flatten)]
+    pub display: DisplayArgs,
     /// Print every event as one JSON line on stdout.
     #[arg(long)]
     pub json: bool,
@@ -21,18 +21,30 @@ pub struct ResumeArgs {
     /// terminal, and stops elsewhere.
     #[arg(long, value_enum, value_name = "done|again")]
     pub cut_off_action: Option<crate::resume::CutOff>,
-    /// Model settings and limits (default: the recorded ones).
+    /// Model settings and limits [default: the recorded ones].
     #[command(flatten)]
     pub agent: AgentArgs,
+    /// Programs to start first.
+    #[command(flatten)]
+    pub launch: LaunchArgs,
 }
 
 /// Runs `deskhand resume`.
 pub fn run(args: ResumeArgs) -> anyhow::Result<ExitCode> {
+    if args.agent.config.is_some() {
+        anyhow::bail!(
+            "deskhand resume uses the settings the run recorded: --config cannot be used (give changes with -c KEY=VALUE)"
+        );
+    }
     crate::resume::run(crate::resume::ResumeOptions {
+        display: args.display.existing_only("resume")?,
         run_dir: args.run_dir,
-        display: args.display,
         json: args.json,
-        agent: args.agent,
+        choice: args.agent.choice(None),
+        overrides: crate::config::from_overrides(&args.agent.set)?,
+        max_steps: args.agent.max_steps,
+        max_cost: args.agent.max_cost,
+        launch: args.launch.launch,
         cut_off_action: args.cut_off_action,
     })
 }

@@ -13,131 +13,106 @@ pub mod result;
 mod setup;
 pub mod worker;
 
-pub use crate::cli::run::AgentArgs;
+use crate::policy::PolicySpec;
+use crate::session::{Limits, PolicyKind};
 use anyhow::{Context, bail};
-use clap::{Args, Subcommand, ValueEnum};
+use deskhand_actions::Size;
 use deskhand_tasks::suite::{self, Entry};
 use result::{RESULT_FILE, RESULTS_FILE, Results, Status, Summary, TaskResult, print_table};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// `deskhand eval`.
-#[derive(Debug, Args)]
-#[command(args_conflicts_with_subcommands = true)]
-pub struct EvalCmd {
-    /// `merge` combines shards' results.
-    #[command(subcommand)]
-    pub sub: Option<EvalSub>,
-    /// Run a suite.
-    #[command(flatten)]
-    pub args: EvalArgs,
+/// One stable part of a suite: shard `k` of `n` (1 ≤ k ≤ n).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which part, from 1.
+    pub k: usize,
+    /// Of how many.
+    pub n: usize,
 }
 
-/// `deskhand eval` subcommands.
-#[derive(Debug, Subcommand)]
-pub enum EvalSub {
-    /// Combine the results.json of several shards (or runs) into one.
-    Merge {
-        /// Output folders of `deskhand eval --shard K/N` runs.
-        #[arg(required = true)]
-        dirs: Vec<PathBuf>,
-        /// Where to write the merged results.json.
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-    },
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.k, self.n)
+    }
 }
 
-/// Run a suite of tasks and score them.
-#[derive(Debug, Args)]
-pub struct EvalArgs {
-    /// A suite folder (`<name>/task.json`), OSWorld's layout (`examples/<domain>/<id>.json`),
-    /// an index such as test_all.json, or one task file.
-    #[arg(value_name = "SUITE")]
-    pub suite: Option<PathBuf>,
-    /// Tasks at once [default: what the machine holds: one per core, 1.5 GB of free memory each].
-    #[arg(short = 'j', long = "jobs", value_name = "N")]
-    pub jobs: Option<usize>,
-    /// Who acts: `script` runs each task's solution.json; `none` scores the untouched start
-    /// state; model policies as in `deskhand run`.
-    #[arg(long, value_enum, default_value = "script")]
-    pub policy: EvalPolicy,
-    /// The output folder [default: runs/eval-<time>].
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Skip tasks that already have a result in --out (errors are run again).
-    #[arg(long, requires = "out")]
-    pub resume: bool,
-    /// Run shard K of N (like 2/4): a fixed part of the tasks, by a stable hash of their ids.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
-    /// Each task's screen size.
-    #[arg(long, value_name = "WxH", default_value = "1280x800")]
-    pub screen: String,
-    /// A task taking longer than this many seconds is stopped and recorded as an error.
-    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
-    pub task_timeout: u64,
-    /// For `--policy replay`: replay this recorded run in every task instead of each task's
-    /// own `demo/`.
-    #[arg(long, value_name = "RUN_DIR")]
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    /// `K/N`, like `2/4`.
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("'{s}' is not a shard: expected K/N with 1 ≤ K ≤ N, like 2/4");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let k: usize = k.trim().parse().map_err(|_| bad())?;
+        let n: usize = n.trim().parse().map_err(|_| bad())?;
+        if k == 0 || n == 0 || k > n {
+            return Err(bad());
+        }
+        Ok(Shard { k, n })
+    }
+}
+
+/// Who acts in each task of a suite.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actor {
+    /// As `--policy` named it.
+    pub kind: PolicyKind,
+    /// For model policies: the spec every task gets.
+    pub model: Option<PolicySpec>,
+    /// For `replay`: the recorded run every task replays instead of its own `demo/`.
     pub demo: Option<PathBuf>,
-    /// Also write one self-contained HTML report of every task's run and score.
-    #[arg(long, value_name = "FILE")]
-    pub html: Option<PathBuf>,
-    /// Model settings.
-    #[command(flatten)]
-    pub agent: AgentArgs,
 }
 
-/// Who acts in an evaluated task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EvalPolicy {
-    /// The task's solution.json.
-    Script,
-    /// Nobody: the start state is scored (it should score 0).
-    None,
-    /// Anthropic's Messages API (ANTHROPIC_API_KEY).
-    Anthropic,
-    /// OpenAI's Responses API (OPENAI_API_KEY).
-    Openai,
-    /// An OpenAI-compatible chat server.
-    OpenaiCompat,
-    /// Each task's recorded demo (`demo/`), replayed without a model, re-grounded on the screen.
-    Replay,
-}
-
-impl EvalPolicy {
-    fn name(self) -> &'static str {
-        match self {
-            EvalPolicy::Script => "script",
-            EvalPolicy::None => "none",
-            EvalPolicy::Anthropic => "anthropic",
-            EvalPolicy::Openai => "openai",
-            EvalPolicy::OpenaiCompat => "openai-compat",
-            EvalPolicy::Replay => "replay",
+impl Actor {
+    /// The policy of the task in `task_dir`, or `None` when nobody acts (`--policy none`).
+    pub fn spec_for(&self, task_dir: &Path) -> Option<PolicySpec> {
+        match self.kind {
+            PolicyKind::None => None,
+            PolicyKind::Script => Some(PolicySpec::Script {
+                script: task_dir.join(worker::SOLUTION_FILE),
+            }),
+            PolicyKind::Replay => Some(PolicySpec::Actions {
+                from: self
+                    .demo
+                    .clone()
+                    .unwrap_or_else(|| task_dir.join(worker::DEMO_DIR)),
+            }),
+            PolicyKind::Anthropic | PolicyKind::Openai | PolicyKind::OpenaiCompat => {
+                self.model.clone()
+            }
         }
     }
 }
 
-/// Runs `deskhand eval …`.
-pub fn main(cmd: EvalCmd) -> anyhow::Result<ExitCode> {
-    match cmd.sub {
-        Some(EvalSub::Merge { dirs, out }) => merge(&dirs, &out),
-        None => run(cmd.args),
-    }
-}
-
-fn parse_shard(s: &str) -> anyhow::Result<(usize, usize)> {
-    let bad = || anyhow::anyhow!("bad --shard '{s}': expected K/N with 1 ≤ K ≤ N, like 2/4");
-    let (k, n) = s.split_once('/').ok_or_else(bad)?;
-    let (k, n): (usize, usize) = (
-        k.trim().parse().map_err(|_| bad())?,
-        n.trim().parse().map_err(|_| bad())?,
-    );
-    if k == 0 || n == 0 || k > n {
-        return Err(bad());
-    }
-    Ok((k, n))
+/// What `deskhand eval` runs.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    /// The suite: a folder, OSWorld's layout, an index or a task file.
+    pub suite: PathBuf,
+    /// Tasks at once (`None`: [`default_jobs`]).
+    pub jobs: Option<usize>,
+    /// Who acts.
+    pub actor: Actor,
+    /// The output folder (`None`: `runs/eval-<time>`).
+    pub out: Option<PathBuf>,
+    /// Keep the results already in `out`.
+    pub resume: bool,
+    /// Only this part of the suite.
+    pub shard: Option<Shard>,
+    /// Each task's screen.
+    pub screen: Size,
+    /// A task's deadline.
+    pub task_timeout: Duration,
+    /// How far each task's agent may go.
+    pub limits: Limits,
+    /// Programs started on each task's display before its setup.
+    pub launch: Vec<String>,
+    /// Also write an HTML report here.
+    pub html: Option<PathBuf>,
+    /// Each task's result as a JSON line on stdout when it finishes, then the summary.
+    pub json: bool,
 }
 
 /// One task per core, and 1.5 GB of available memory per task (LibreOffice or Chromium plus
@@ -166,33 +141,29 @@ fn default_out() -> PathBuf {
     Path::new("runs").join(format!("eval-{stamp}"))
 }
 
-fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let suite_path = args
-        .suite
-        .clone()
-        .context("deskhand eval needs a SUITE: a suite folder, OSWorld's folder or a task file")?;
-    crate::display::VirtualOptions::parse_size(&args.screen)?;
+/// Runs a suite and scores it.
+pub fn run(opts: EvalOptions) -> anyhow::Result<ExitCode> {
+    let suite_path = opts.suite.clone();
     let mut entries = suite::discover(&suite_path)?;
-    if let Some(s) = &args.shard {
-        let (k, n) = parse_shard(s)?;
-        entries = suite::shard(entries, k, n);
+    if let Some(s) = opts.shard {
+        entries = suite::shard(entries, s.k, s.n);
     }
-    let out = args.out.clone().unwrap_or_else(default_out);
-    if !args.resume && out.join(RESULTS_FILE).exists() {
+    let out = opts.out.clone().unwrap_or_else(default_out);
+    if !opts.resume && out.join(RESULTS_FILE).exists() {
         bail!(
             "{} already holds results: pass --resume to go on with them, or another --out",
             out.display()
         );
     }
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    let jobs = args.jobs.unwrap_or_else(default_jobs).max(1);
+    let jobs = opts.jobs.unwrap_or_else(default_jobs).max(1);
 
     let mut done: Vec<Option<TaskResult>> = vec![None; entries.len()];
     let mut todo: Vec<usize> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         let dir = out.join(rel_dir(e));
         match TaskResult::read(&dir.join(RESULT_FILE)) {
-            Some(r) if args.resume && r.status != Status::Error => done[i] = Some(r),
+            Some(r) if opts.resume && r.status != Status::Error => done[i] = Some(r),
             _ => {
                 if dir.exists() {
                     std::fs::remove_dir_all(&dir)
@@ -215,29 +186,36 @@ fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         todo,
         out: &out,
         jobs,
-        policy: args.policy,
-        screen: &args.screen,
-        agent: &args.agent,
-        demo: args.demo.as_deref(),
-        timeout: Duration::from_secs(args.task_timeout.max(1)),
+        actor: &opts.actor,
+        screen: opts.screen,
+        limits: opts.limits,
+        launch: &opts.launch,
+        timeout: opts.task_timeout,
+        json: opts.json,
     };
     let interrupted = pool::run(plan, &mut done)?;
 
     let tasks: Vec<TaskResult> = done.into_iter().flatten().collect();
     let results = Results {
         suite: suite_path.display().to_string(),
-        policy: args.policy.name().to_owned(),
-        shard: args.shard.clone(),
+        policy: opts.actor.kind.name().to_owned(),
+        shard: opts.shard.map(|s| s.to_string()),
         summary: Summary::of(&tasks),
         tasks,
     };
     result::write_json_atomic(&out.join(RESULTS_FILE), &results)?;
-    println!();
-    print_table(&results);
-    println!("results: {}", out.join(RESULTS_FILE).display());
-    if let Some(html) = &args.html {
+    if opts.json {
+        println!("{}", summary_line(&results, &out));
+    } else {
+        println!();
+        print_table(&results);
+        println!("results: {}", out.join(RESULTS_FILE).display());
+    }
+    if let Some(html) = &opts.html {
         crate::export::suite_report(&out, &results, html)?;
-        println!("report: {}", html.display());
+        if !opts.json {
+            println!("report: {}", html.display());
+        }
     }
     Ok(if interrupted {
         ExitCode::from(130)
@@ -248,12 +226,27 @@ fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The last `--json` line: `{"type": "summary", "suite", "policy", "shard", "summary",
+/// "results"}`; each task's line before it is `{"type": "task", …}` with a `result.json`'s
+/// fields.
+fn summary_line(results: &Results, out: &Path) -> serde_json::Value {
+    serde_json::json!({
+        "type": "summary",
+        "suite": results.suite,
+        "policy": results.policy,
+        "shard": results.shard,
+        "summary": results.summary,
+        "results": out.join(RESULTS_FILE),
+    })
+}
+
 /// A task's run directory, relative to the output folder.
 fn rel_dir(e: &Entry) -> String {
     format!("{}/{}", e.domain, e.name)
 }
 
-fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
+/// Combines the `results.json` of several shards (or runs) into one in `out`.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
     let mut tasks: Vec<TaskResult> = Vec::new();
     let mut policy = String::new();
     let mut suites = Vec::new();

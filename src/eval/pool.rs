@@ -5,8 +5,10 @@
 //! what finished.
 
 use super::result::{RESULT_FILE, Status, TaskResult, Timings};
-use super::{AgentArgs, EvalPolicy, rel_dir};
+use super::{Actor, rel_dir};
+use crate::session::Limits;
 use anyhow::Context;
+use deskhand_actions::Size;
 use deskhand_tasks::suite::Entry;
 use std::io::{IsTerminal, Write as _};
 use std::path::Path;
@@ -24,16 +26,18 @@ pub struct Plan<'a> {
     pub out: &'a Path,
     /// Workers at once.
     pub jobs: usize,
-    /// The policy.
-    pub policy: EvalPolicy,
+    /// Who acts.
+    pub actor: &'a Actor,
     /// Each task's screen size.
-    pub screen: &'a str,
-    /// Model settings.
-    pub agent: &'a AgentArgs,
-    /// For `--policy replay`: one recorded run for every task.
-    pub demo: Option<&'a Path>,
+    pub screen: Size,
+    /// How far each task's agent may go.
+    pub limits: Limits,
+    /// Programs started on each task's display first.
+    pub launch: &'a [String],
     /// Per-task deadline.
     pub timeout: Duration,
+    /// Each result as a JSON line on stdout.
+    pub json: bool,
 }
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -63,6 +67,7 @@ fn spawn(plan: &Plan<'_>, index: usize) -> anyhow::Result<Worker> {
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let log = std::fs::File::create(dir.join("worker.log"))?;
     let exe = std::env::current_exe().context("cannot find the deskhand executable")?;
+    let task_dir = e.path.parent().unwrap_or(Path::new("."));
     let mut cmd = Command::new(exe);
     cmd.arg("eval-worker")
         .arg("--task")
@@ -70,15 +75,22 @@ fn spawn(plan: &Plan<'_>, index: usize) -> anyhow::Result<Worker> {
         .args(["--domain", &e.domain, "--name", &e.name])
         .arg("--run-dir")
         .arg(&dir)
-        .args(["--rel-dir", &rel, "--screen", plan.screen])
-        .args(["--policy", plan.policy.name()])
-        .args(plan.agent.to_args())
-        .args(
-            plan.demo
-                .iter()
-                .flat_map(|d| [std::ffi::OsStr::new("--demo"), d.as_os_str()]),
-        )
-        .stdin(Stdio::null())
+        .args(["--rel-dir", &rel])
+        .args([
+            "--screen",
+            &format!("{}x{}", plan.screen.width, plan.screen.height),
+        ])
+        .args(["--max-steps", &plan.limits.max_steps.to_string()]);
+    if let Some(spec) = plan.actor.spec_for(task_dir) {
+        cmd.arg("--spec").arg(serde_json::to_string(&spec)?);
+    }
+    if let Some(usd) = plan.limits.max_cost_usd {
+        cmd.args(["--max-cost", &usd.to_string()]);
+    }
+    for program in plan.launch {
+        cmd.arg("--launch").arg(program);
+    }
+    cmd.stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log);
     crate::display::own_group(&mut cmd);
@@ -193,6 +205,16 @@ impl Progress {
     }
 }
 
+/// One finished task on stdout: `{"type": "task", …}` with its `result.json` fields.
+fn print_task_line(r: &TaskResult) {
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(r) {
+        let mut line = serde_json::Map::new();
+        line.insert("type".into(), "task".into());
+        line.extend(fields);
+        println!("{}", serde_json::Value::Object(line));
+    }
+}
+
 /// Runs the planned tasks, filling `done`. Returns whether Ctrl-C (or SIGTERM) cut it short.
 pub fn run(plan: Plan<'_>, done: &mut [Option<TaskResult>]) -> anyhow::Result<bool> {
     listen_for_interrupts();
@@ -234,6 +256,9 @@ pub fn run(plan: Plan<'_>, done: &mut [Option<TaskResult>]) -> anyhow::Result<bo
                 let mut w = running.swap_remove(k);
                 let r = collect(&plan, &mut w, late && !exited);
                 progress.task_done(&r);
+                if plan.json {
+                    print_task_line(&r);
+                }
                 done[w.index] = Some(r);
             } else {
                 k += 1;

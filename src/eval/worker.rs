@@ -5,11 +5,11 @@
 
 use super::env::TaskEnv;
 use super::result::{RESULT_FILE, Status, TaskResult, Timings};
-use super::{AgentArgs, EvalPolicy, getters, setup};
-use crate::agent::AgentConfig;
-use crate::cli::run::{RunArgs, apply_config, build_policy, plan_policy, run_agent};
+use super::{getters, setup};
 use crate::display::{Display, VirtualDisplay, VirtualOptions};
-use crate::trajectory::EndStatus;
+use crate::policy::PolicySpec;
+use crate::session::{self, Limits, Printer};
+use crate::trajectory::{EndStatus, TrajectoryWriter};
 use anyhow::{Context, anyhow, bail};
 use clap::Args;
 use deskhand_actions::Size;
@@ -49,17 +49,24 @@ pub struct WorkerArgs {
     #[arg(long)]
     pub rel_dir: String,
     /// The screen size.
-    #[arg(long, default_value = "1280x800")]
-    pub screen: String,
-    /// The policy.
-    #[arg(long, value_enum)]
-    pub policy: EvalPolicy,
-    /// For `--policy replay`: the recorded run to replay (default: the task's `demo/`).
+    #[arg(long, value_parser = session::display::parse_size)]
+    pub screen: Size,
+    /// The task's policy as a [`PolicySpec`] in JSON; none: nobody acts (`--policy none`).
+    #[arg(long, value_name = "JSON", value_parser = parse_spec)]
+    pub spec: Option<PolicySpec>,
+    /// The step limit.
+    #[arg(long, default_value_t = session::DEFAULT_MAX_STEPS)]
+    pub max_steps: u32,
+    /// The cost cap in US dollars.
     #[arg(long)]
-    pub demo: Option<PathBuf>,
-    /// Model settings.
-    #[command(flatten)]
-    pub agent: AgentArgs,
+    pub max_cost: Option<f64>,
+    /// Programs to start on the display before the setup.
+    #[arg(long)]
+    pub launch: Vec<String>,
+}
+
+fn parse_spec(json: &str) -> Result<PolicySpec, String> {
+    serde_json::from_str(json).map_err(|e| format!("not a policy spec: {e}"))
 }
 
 /// Runs the task and writes its result.
@@ -99,22 +106,22 @@ fn run_task(args: &WorkerArgs, result: &mut TaskResult) -> anyhow::Result<()> {
         result.error = Some(why.join("; "));
         return Ok(());
     }
-    let (width, height) = VirtualOptions::parse_size(&args.screen)?;
-    let screen = Size::new(width, height);
+    let screen = args.screen;
     // Check the policy's input before starting anything.
-    let plan = plan(args, &task)?;
+    if let Some(spec) = &args.spec {
+        check_spec(spec, &task)?;
+    }
 
     let t = Instant::now();
     let opts = VirtualOptions {
-        width,
-        height,
+        width: screen.width,
+        height: screen.height,
         ..VirtualOptions::default()
     };
     let display = Display::Virtual(VirtualDisplay::start(&opts)?);
-    // xcap (the capture fallback) reads $DISPLAY. This process is single-threaded here.
-    // SAFETY: no other thread of this process reads or writes the environment yet.
-    unsafe { std::env::set_var("DISPLAY", display.name()) };
+    session::display::point_env_at(&display);
     result.timings.display = t.elapsed().as_secs_f64();
+    let _launched = session::Launched::start(&display, &args.launch)?;
 
     let home = display
         .home()
@@ -145,20 +152,29 @@ fn run_task(args: &WorkerArgs, result: &mut TaskResult) -> anyhow::Result<()> {
 
     let t = Instant::now();
     let mut last_was_fail = false;
-    if let Some(plan) = plan {
-        let policy = build_policy(plan, screen, &args.run_dir, Some(&task.instruction))?;
-        let config = AgentConfig {
-            display: display.name().to_owned(),
+    if let Some(spec) = &args.spec {
+        let policy = session::build_policy(spec, screen, &args.run_dir, Some(&task.instruction))?;
+        let limits = Limits {
+            max_steps: args.max_steps,
+            max_cost_usd: args.max_cost,
+        };
+        let config = session::agent_config(
+            &display,
             screen,
-            max_steps: args.agent.max_steps.unwrap_or(50),
-            max_cost_usd: args.agent.max_cost,
-            settle: SettleOptions::default(),
-            task: Some(deskhand_tasks::TaskRef {
+            spec,
+            limits,
+            Some(deskhand_tasks::TaskRef {
                 id: task.id.clone(),
                 instruction: Some(task.instruction.clone()),
             }),
-        };
-        let (end, _) = run_agent(&display, policy, &args.run_dir, config, false)?;
+        );
+        let writer = TrajectoryWriter::create(&args.run_dir)?;
+        // The readable lines go to worker.log (this process's stdout).
+        let mut printer = Printer::new(false);
+        let outcome = session::run_agent(&display, policy, writer, config, None, &mut |r| {
+            printer.print(r)
+        })?;
+        let end = outcome.end;
         result.steps = end.steps;
         match end.status {
             EndStatus::Failed => last_was_fail = true,
@@ -188,48 +204,23 @@ fn run_task(args: &WorkerArgs, result: &mut TaskResult) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The policy to run, or `None` for `--policy none` (the untouched start state is scored).
-fn plan(args: &WorkerArgs, task: &Task) -> anyhow::Result<Option<crate::cli::run::Plan>> {
-    let kind = match args.policy {
-        EvalPolicy::None => return Ok(None),
-        EvalPolicy::Script => crate::cli::run::PolicyKind::Script,
-        EvalPolicy::Anthropic => crate::cli::run::PolicyKind::Anthropic,
-        EvalPolicy::Openai => crate::cli::run::PolicyKind::Openai,
-        EvalPolicy::OpenaiCompat => crate::cli::run::PolicyKind::OpenaiCompat,
-        EvalPolicy::Replay => {
-            let demo = args.demo.clone().unwrap_or_else(|| task.dir.join(DEMO_DIR));
-            if !demo.join(crate::trajectory::TRAJECTORY_FILE).is_file() {
-                bail!(
-                    "--policy replay needs a recorded run, and {} has none (record one with `deskhand eval --policy script` and copy its run directory there)",
-                    demo.display()
-                );
-            }
-            return Ok(Some(crate::cli::run::Plan::Actions(demo)));
-        }
-    };
-    let script = task.dir.join(SOLUTION_FILE);
-    if kind == crate::cli::run::PolicyKind::Script && !script.is_file() {
-        bail!(
+/// Checks that the task has what its policy reads: its solution, its recorded demo.
+fn check_spec(spec: &PolicySpec, task: &Task) -> anyhow::Result<()> {
+    match spec {
+        PolicySpec::Script { script } if !script.is_file() => bail!(
             "--policy script needs the task's {SOLUTION_FILE}, and {} has none",
             task.dir.display()
-        );
+        ),
+        PolicySpec::Actions { from }
+            if !from.join(crate::trajectory::TRAJECTORY_FILE).is_file() =>
+        {
+            bail!(
+                "--policy replay needs a recorded run, and {} has none (record one with `deskhand eval --policy script` and copy its run directory there)",
+                from.display()
+            )
+        }
+        _ => Ok(()),
     }
-    let mut run_args = RunArgs {
-        instruction: Some(task.instruction.clone()),
-        policy: Some(kind),
-        script: Some(script),
-        display: None,
-        virtual_display: true,
-        screen: args.screen.clone(),
-        out: None,
-        replay_from: None,
-        agent: args.agent.clone(),
-        json: false,
-        launch: Vec::new(),
-    };
-    let config = crate::config::load(run_args.agent.config.as_deref(), &run_args.agent.set)?;
-    apply_config(&mut run_args, &config)?;
-    Ok(Some(plan_policy(&run_args, &config)?))
 }
 
 /// Scores the end state as OSWorld does: the last action first (infeasible, FAIL), then each

@@ -79,7 +79,7 @@ impl SetOfMarks {
     /// Loads the OCR engine from where `scripts/setup` puts it (see [`OcrPaths::from_env`]).
     pub fn load() -> Result<SetOfMarks, PolicyError> {
         let ocr = Ocr::load(OcrPaths::from_env()).map_err(|e| {
-            PolicyError::Fatal(format!("context.set_of_marks needs on-device OCR: {e}"))
+            PolicyError::Setup(format!("context.set_of_marks needs on-device OCR: {e}"))
         })?;
         Ok(SetOfMarks {
             ocr: IncrementalOcr::new(Arc::new(ocr)),

@@ -13,6 +13,7 @@ pub mod replay;
 pub mod safety;
 pub mod screenshot;
 mod script;
+pub mod spec;
 pub mod text_target;
 pub mod transport;
 
@@ -21,6 +22,7 @@ pub use openai::{OpenAiConfig, OpenAiPolicy};
 pub use openai_compat::{CompatConfig, CompatPolicy, Coords};
 pub use replay::ReplayPolicy;
 pub use script::{ScriptError, ScriptPolicy};
+pub use spec::{CompatSpec, ContextSpec, HttpSpec, ModelSpec, PolicySpec, SpecError};
 
 use crate::trajectory::{PolicyInfo, Usage};
 use async_trait::async_trait;
@@ -85,13 +87,51 @@ pub struct Turn {
     pub usage: Option<Usage>,
 }
 
-/// Why a policy could not decide. The run ends with status `error` and this message.
+/// Why a policy could not decide.
+///
+/// Three kinds of trouble, kept apart:
+///
+/// - **retried**: [`PolicyError::Unavailable`], a provider that could not be reached for now
+///   (every attempt of one call timed out, was rate limited or met a server error). The agent
+///   waits and asks again, a few times ([`PolicyError::is_retried`]), before the run ends.
+/// - **told to the model**: never a `PolicyError`. An action the screen or the input refuses
+///   (off-screen, an unknown key) comes back to the policy as [`Feedback`] on its next turn, and
+///   providers put an unusable answer back in their conversation themselves.
+/// - **ends the run**: everything else. The run ends with status `error` and this message.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyError {
+    /// The policy's settings cannot work (a missing key, file or model): nothing was sent.
+    #[error("{0}")]
+    Setup(String),
+    /// A model call could not be made for now; worth asking again later.
+    #[error(transparent)]
+    Unavailable(http::HttpError),
+    /// The provider refused the request, or a replayed recording has no answer for it.
+    #[error(transparent)]
+    Http(http::HttpError),
+    /// The screen could not be prepared for the model.
+    #[error("cannot prepare the screenshot: {0}")]
+    Screen(#[source] deskhand_vision::VisionError),
     /// The policy cannot go on.
     #[error("{0}")]
     Fatal(String),
+}
+
+impl PolicyError {
+    /// Whether the agent asks again (after a pause) instead of ending the run.
+    pub fn is_retried(&self) -> bool {
+        matches!(self, PolicyError::Unavailable(_))
+    }
+}
+
+impl From<http::HttpError> for PolicyError {
+    fn from(e: http::HttpError) -> PolicyError {
+        match e {
+            http::HttpError::Exhausted { .. } => PolicyError::Unavailable(e),
+            e => PolicyError::Http(e),
+        }
+    }
 }
 
 /// Decides the next actions from what is on the screen.

@@ -59,29 +59,24 @@ impl std::fmt::Debug for OpenAiConfig {
 }
 
 impl OpenAiConfig {
-    /// From the command line and the environment (OPENAI_API_KEY, OPENAI_BASE_URL).
-    pub fn from_env(
-        model: &str,
-        base_url: Option<&str>,
+    /// From a resolved spec; the key from OPENAI_API_KEY.
+    pub fn from_spec(
+        spec: &crate::policy::ModelSpec,
         instruction: &str,
     ) -> Result<OpenAiConfig, PolicyError> {
         let api_key = std::env::var("OPENAI_API_KEY")
             .ok()
             .filter(|k| !k.trim().is_empty())
             .ok_or_else(|| {
-                PolicyError::Fatal(
+                PolicyError::Setup(
                     "OPENAI_API_KEY is not set: export it to use --policy openai".into(),
                 )
             })?;
-        let base_url = base_url
-            .map(str::to_owned)
-            .or_else(|| {
-                std::env::var("OPENAI_BASE_URL")
-                    .ok()
-                    .filter(|u| !u.is_empty())
-            })
-            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        Ok(Self::new(model, &base_url, api_key, instruction))
+        let mut config = Self::new(&spec.model, &spec.base_url, api_key, instruction);
+        config.retry = spec.http.retry();
+        config.sizing = spec.context.sizing();
+        config.set_of_marks = spec.context.set_of_marks;
+        Ok(config)
     }
 
     /// Settings with defaults for everything but these.
@@ -191,7 +186,7 @@ impl Policy for OpenAiPolicy {
             None => Vec::new(),
         };
         let shot = screenshot::prepare_marked(input.frame, target, Upscale::Never, &drawn)
-            .map_err(|e| PolicyError::Fatal(format!("cannot prepare the screenshot: {e}")))?;
+            .map_err(PolicyError::Screen)?;
         let data_url = format!("data:{};base64,{}", shot.mime, shot.base64);
         let listing = self
             .marks
@@ -261,7 +256,7 @@ impl Policy for OpenAiPolicy {
             .transport
             .post_json("the OpenAI API", &url, &headers, &body, self.config.retry)
             .await
-            .map_err(|e| PolicyError::Fatal(e.to_string()))?
+            .map_err(PolicyError::from)?
             .body;
         let id = resp["id"].as_str().ok_or_else(|| {
             PolicyError::Fatal("the OpenAI API answered without a response id".into())

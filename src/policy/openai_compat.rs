@@ -30,7 +30,8 @@ use deskhand_actions::{ModelSpace, Size, fit_long_edge};
 use serde_json::{Value, json};
 
 /// How a model's coordinates are meant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Coords {
     /// 0–1000 relative to the screenshot (UI-TARS 1.0).
     Relative1000,
@@ -132,27 +133,18 @@ impl std::fmt::Debug for CompatConfig {
 }
 
 impl CompatConfig {
-    /// From the command line and the environment: the base URL from `base_url`, else
-    /// OPENAI_BASE_URL; the key, optional, from OPENAI_API_KEY.
-    pub fn from_env(
-        model: &str,
-        base_url: Option<&str>,
-        coords: Option<Coords>,
-        instruction: &str,
-    ) -> Result<CompatConfig, PolicyError> {
-        let base_url = base_url
-            .map(str::to_owned)
-            .or_else(|| std::env::var("OPENAI_BASE_URL").ok().filter(|u| !u.is_empty()))
-            .ok_or_else(|| {
-                PolicyError::Fatal(
-                    "--policy openai-compat needs --base-url URL (or OPENAI_BASE_URL), like http://localhost:8000/v1".into(),
-                )
-            })?;
+    /// From a resolved spec; the key, optional, from OPENAI_API_KEY.
+    pub fn from_spec(spec: &crate::policy::CompatSpec, instruction: &str) -> CompatConfig {
         let api_key = std::env::var("OPENAI_API_KEY")
             .ok()
             .filter(|k| !k.trim().is_empty());
-        let coords = coords.unwrap_or_else(|| Coords::for_model(model));
-        Ok(Self::new(model, &base_url, api_key, coords, instruction))
+        let m = &spec.model;
+        let mut config = Self::new(&m.model, &m.base_url, api_key, spec.coords, instruction);
+        config.retry = m.http.retry();
+        config.sizing = m.context.sizing();
+        config.keep = m.context.keep_screenshots.max(1);
+        config.set_of_marks = m.context.set_of_marks;
+        config
     }
 
     /// Settings with defaults for everything but these.
@@ -266,7 +258,7 @@ impl CompatPolicy {
             .transport
             .post_json("the model server", &url, &headers, &body, self.config.retry)
             .await
-            .map_err(|e| PolicyError::Fatal(e.to_string()))?;
+            .map_err(PolicyError::from)?;
         let text = answer
             .body
             .pointer("/choices/0/message/content")
@@ -318,7 +310,7 @@ impl Policy for CompatPolicy {
         };
         let (shot, older) = sizing
             .prepare_marked(input.frame, size, Upscale::Exact, &drawn)
-            .map_err(|e| PolicyError::Fatal(format!("cannot prepare the screenshot: {e}")))?;
+            .map_err(PolicyError::Screen)?;
         let centres = self
             .marks
             .as_ref()

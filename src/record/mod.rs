@@ -54,11 +54,10 @@ mod x11;
 use crate::display::Display;
 use crate::trajectory::{EndStatus, ScreenSize, TRAJECTORY_FILE, TrajectoryWriter};
 use anyhow::{Context, bail};
-use clap::Args;
 use coalesce::{Coalescer, Input, Options};
 use screen::{Sampler, Shot};
 use std::path::PathBuf;
-use std::process::{Child, ExitCode};
+use std::process::ExitCode;
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 use steps::Steps;
@@ -68,32 +67,16 @@ const POLL: Duration = Duration::from_millis(40);
 /// How often pending actions are checked for timeouts.
 const TICK: Duration = Duration::from_millis(50);
 
-/// Record a person's mouse and keyboard as a replayable trajectory.
-#[derive(Debug, Args)]
-pub struct RecordArgs {
-    /// Record this existing X display, like `:0` (default: $DISPLAY).
-    #[arg(long, value_name = ":N", conflicts_with = "virtual_display")]
-    pub display: Option<String>,
-    /// Start a private virtual display (Xvfb + openbox + D-Bus, its own HOME) and record it;
-    /// its name is printed so a viewer can connect.
-    #[arg(long = "virtual", id = "virtual_display")]
-    pub virtual_display: bool,
-    /// The virtual display's size.
-    #[arg(
-        long,
-        value_name = "WxH",
-        default_value = "1280x800",
-        requires = "virtual_display"
-    )]
-    pub screen: String,
+/// What `deskhand record` is given.
+#[derive(Debug, Clone)]
+pub struct RecordOptions {
+    /// The display to record.
+    pub display: crate::session::DisplayChoice,
     /// The run directory to write.
-    #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// The key chord that stops the recording (never recorded itself).
-    #[arg(long, value_name = "CHORD", default_value = "ctrl+alt+q")]
     pub stop_key: String,
-    /// Start this program on the display first and wait for its window (may be repeated).
-    #[arg(long, value_name = "COMMAND")]
+    /// Programs to start on the display first.
     pub launch: Vec<String>,
 }
 
@@ -119,7 +102,7 @@ struct Ending {
 }
 
 /// Runs `deskhand record`.
-pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: RecordOptions) -> anyhow::Result<ExitCode> {
     let stop_keys = deskhand_actions::parse_chord(&args.stop_key)
         .map_err(|e| anyhow::anyhow!("--stop-key {:?} is not a key chord: {e}", args.stop_key))?;
     if args.out.join(TRAJECTORY_FILE).exists() {
@@ -128,21 +111,13 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
             args.out.display()
         );
     }
-    let display = open_display(&args)?;
-    if args.virtual_display {
+    let display = args.display.open()?;
+    if matches!(args.display, crate::session::DisplayChoice::Virtual(_)) {
         println!("display: {}", display.name());
     }
-    let mut launched: Vec<Child> = Vec::new();
-    for cmd in &args.launch {
-        let (child, _) = display
-            .launch(cmd, Duration::from_secs(30))
-            .with_context(|| format!("--launch {cmd:?}"))?;
-        launched.push(child);
-    }
+    let launched = crate::session::Launched::start(&display, &args.launch)?;
     let result = record(&args, &display, &stop_keys);
-    for mut child in launched {
-        crate::display::terminate(&mut child, Duration::from_secs(3));
-    }
+    drop(launched);
     let status = result?;
     println!("trajectory: {}", args.out.join(TRAJECTORY_FILE).display());
     Ok(match status {
@@ -152,7 +127,7 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn record(
-    args: &RecordArgs,
+    args: &RecordOptions,
     display: &Display,
     stop_keys: &[deskhand_actions::Key],
 ) -> anyhow::Result<EndStatus> {
@@ -240,7 +215,7 @@ fn record_loop(
     steps: &mut Steps,
     epoch: Instant,
     stop_keys: &[deskhand_actions::Key],
-    args: &RecordArgs,
+    args: &RecordOptions,
 ) -> anyhow::Result<Ending> {
     loop {
         let msg = match rx.recv_timeout(TICK) {
@@ -339,10 +314,6 @@ fn signals(tx: mpsc::Sender<Msg>) -> anyhow::Result<tokio::runtime::Runtime> {
         let _ = tx.send(Msg::Signal(why));
     });
     Ok(runtime)
-}
-
-fn open_display(args: &RecordArgs) -> anyhow::Result<Display> {
-    crate::cli::run::open_display_for(args.display.as_deref(), args.virtual_display, &args.screen)
 }
 
 #[cfg(test)]

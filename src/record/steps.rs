@@ -55,6 +55,7 @@ impl Steps {
                 name: POLICY.into(),
                 settings,
             },
+            spec: None,
             task: None,
             max_steps: u32::MAX,
         }))?;

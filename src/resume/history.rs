@@ -21,6 +21,8 @@ pub struct StepRecord {
     pub turn: Option<ModelTurn>,
     /// `action` events written, by index.
     pub announced: BTreeMap<u32, Action>,
+    /// When each `action` event was written (RFC 3339), by index.
+    pub announced_at: BTreeMap<u32, String>,
     /// `action_result` events written, by index.
     pub results: BTreeMap<u32, ActionResult>,
     /// Indices whose `input_sent` was written.
@@ -67,11 +69,9 @@ impl History {
                     h.steps.entry(t.step).or_default().turn = Some(t.clone());
                 }
                 Event::Action(a) => {
-                    h.steps
-                        .entry(a.step)
-                        .or_default()
-                        .announced
-                        .insert(a.index, a.action.clone());
+                    let s = h.steps.entry(a.step).or_default();
+                    s.announced.insert(a.index, a.action.clone());
+                    s.announced_at.insert(a.index, r.ts.clone());
                 }
                 Event::InputSent(i) => {
                     h.steps.entry(i.step).or_default().sent.insert(i.index);

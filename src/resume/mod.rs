@@ -17,6 +17,9 @@
 //!    run died, and is never re-sent blindly:
 //!    - its `input_sent` was written: the input went out and the run died while the screen
 //!      settled. It is taken as done (its `action_result` says so in `note`).
+//!    - an action that sends no input (`wait`, `zoom`) is never asked about: a `wait` is
+//!      waited for what is left of it (its length less the time since its `action` line), a
+//!      `zoom` is taken again.
 //!    - no `input_sent`: the run died within the few milliseconds of sending it. Resume watches
 //!      the screen for a second ([`CUT_OFF_LOOK`]): if it stays pixel for pixel the frame
 //!      observed before the step, none of it arrived, and it is performed now. (One capture is
@@ -34,13 +37,10 @@
 mod history;
 
 use crate::agent::{AgentConfig, Resumed};
-use crate::cli::run::{
-    AgentArgs, PolicyKind, RunArgs, apply_config, build_policy_with, exit_code, plan_policy,
-    run_agent_with,
-};
 use crate::display::{Display, x11};
 use crate::policy::transport::Transport;
-use crate::policy::{Decide, Feedback, Policy};
+use crate::policy::{Decide, Feedback, Policy, PolicySpec};
+use crate::session::{self, Choice, Printer, exit_code};
 use crate::trajectory::{
     ActionResult, ActionStatus, EndStatus, Event, Resume, SessionEnd, SessionMeta,
     TrajectoryWriter, load,
@@ -73,8 +73,16 @@ pub struct ResumeOptions {
     pub display: Option<String>,
     /// Print every event as JSON.
     pub json: bool,
-    /// Model settings and limits (the recorded ones otherwise).
-    pub agent: AgentArgs,
+    /// Model settings given now (the recorded ones otherwise).
+    pub choice: Choice,
+    /// `-c` keys given now, laid over the recorded spec.
+    pub overrides: crate::config::Config,
+    /// The step limit given now (the recorded one otherwise).
+    pub max_steps: Option<u32>,
+    /// The cost cap given now.
+    pub max_cost: Option<f64>,
+    /// Programs to start on the display before going on.
+    pub launch: Vec<String>,
     /// What to do with an action cut off while its input was being sent, when the screen
     /// cannot tell (None: ask on a terminal, else stop).
     pub cut_off_action: Option<CutOff>,
@@ -123,7 +131,8 @@ pub fn run(opts: ResumeOptions) -> anyhow::Result<ExitCode> {
     }
 
     let history = History::of(&loaded.records);
-    let (mut policy, live) = rebuild_policy(&meta, dir, screen, &opts.agent)?;
+    let spec = recorded_spec(&meta, &opts)?;
+    let (mut policy, live) = rebuild_policy(&spec, &meta, dir, screen)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -190,78 +199,50 @@ pub fn run(opts: ResumeOptions) -> anyhow::Result<ExitCode> {
     let config = AgentConfig {
         display: display.name().to_owned(),
         screen,
-        max_steps: opts.agent.max_steps.unwrap_or(meta.max_steps),
-        max_cost_usd: opts.agent.max_cost,
+        max_steps: opts.max_steps.unwrap_or(meta.max_steps),
+        max_cost_usd: opts.max_cost,
         settle: SettleOptions::default(),
         task: meta.task.clone(),
+        spec: Some(spec),
     };
-    let (end, interrupted) =
-        run_agent_with(&display, policy, writer, config, opts.json, Some(state))?;
-    Ok(exit_code(end.status, interrupted))
+    let _launched = session::Launched::start(&display, &opts.launch)?;
+    let mut printer = Printer::new(opts.json);
+    let outcome = session::run_agent(&display, policy, writer, config, Some(state), &mut |r| {
+        printer.print(r)
+    })?;
+    Ok(exit_code(outcome.end.status, outcome.interrupted))
 }
 
 /// Turns a rebuilt model policy's transport from the recording to live.
 type LiveSwitch = Option<Arc<AtomicBool>>;
 
+/// The run's policy spec: the one `session_meta` recorded (or, for a run recorded before
+/// specs were written, the one its policy settings describe), with what was given now laid
+/// over it.
+fn recorded_spec(meta: &SessionMeta, opts: &ResumeOptions) -> anyhow::Result<PolicySpec> {
+    let spec = match &meta.spec {
+        Some(spec) => spec.clone(),
+        None => PolicySpec::from_legacy(&meta.policy)
+            .with_context(|| format!("cannot resume {}", opts.run_dir.display()))?,
+    };
+    Ok(session::resolve::overlay(
+        spec,
+        &opts.choice,
+        &opts.overrides,
+    )?)
+}
+
 /// The policy of the run, made again; for model policies, the switch that turns their
 /// transport from the recording to live.
 fn rebuild_policy(
+    spec: &PolicySpec,
     meta: &SessionMeta,
     dir: &Path,
     screen: Size,
-    agent: &AgentArgs,
 ) -> anyhow::Result<(Box<dyn Policy>, LiveSwitch)> {
-    let setting = |k: &str| meta.policy.settings.get(k).cloned();
-    let text = |k: &str| setting(k).and_then(|v| v.as_str().map(str::to_owned));
     let instruction = meta.task.as_ref().and_then(|t| t.instruction.clone());
-    let plan = match meta.policy.name.as_str() {
-        crate::replay::POLICY_NAME if text("mode").as_deref() == Some("actions") => {
-            crate::cli::run::Plan::Actions(PathBuf::from(text("from").unwrap_or_default()))
-        }
-        "record" => bail!("a person's recording cannot be resumed: record the rest again"),
-        name => {
-            let kind = <PolicyKind as clap::ValueEnum>::from_str(name, true)
-                .map_err(|_| anyhow::anyhow!("the run's policy {name:?} cannot be resumed"))?;
-            let mut agent = agent.clone();
-            agent.model = agent.model.or_else(|| text("model"));
-            agent.base_url = agent.base_url.or_else(|| text("base_url"));
-            // The recorded context settings first, so that -c given now wins.
-            let mut set = Vec::new();
-            for key in [
-                "keep_screenshots",
-                "screenshot_long_edge",
-                "older_screenshots_half",
-                "set_of_marks",
-            ] {
-                if let Some(v) = setting(key).filter(|v| !v.is_null()) {
-                    set.push(format!("context.{key}={v}"));
-                }
-            }
-            if let Some(c) = text("coords") {
-                set.push(format!("coords={c}"));
-            }
-            set.append(&mut agent.set);
-            agent.set = set;
-            let mut args = RunArgs {
-                instruction: instruction.clone(),
-                policy: Some(kind),
-                script: text("script").map(PathBuf::from),
-                display: None,
-                virtual_display: false,
-                screen: String::new(),
-                out: None,
-                replay_from: text("replay_from").map(PathBuf::from),
-                agent,
-                json: false,
-                launch: Vec::new(),
-            };
-            let config = crate::config::load(args.agent.config.as_deref(), &args.agent.set)?;
-            apply_config(&mut args, &config)?;
-            plan_policy(&args, &config)?
-        }
-    };
     let (transport, live) = Transport::resume(dir)?;
-    let policy = build_policy_with(plan, screen, dir, instruction.as_deref(), transport)?;
+    let policy = session::build_policy_with(spec, screen, dir, instruction.as_deref(), transport)?;
     Ok((policy, Some(live)))
 }
 
@@ -347,6 +328,28 @@ fn finish_turn(
             state.pending.push((index, action, true));
             continue;
         }
+        if !action.sends_input() && !last.sent.contains(&index) {
+            // Nothing of it can have reached the display: a wait is waited for what is left
+            // of it, a zoom taken again.
+            let what = format!("step {k} action {index} ({})", action.kind());
+            let again = match action {
+                Action::Wait { ms } => {
+                    let left = wait_left(ms, last.announced_at.get(&index));
+                    notes.push(format!(
+                        "{what} was cut off; it sends no input: waiting the {left} ms left of it"
+                    ));
+                    Action::Wait { ms: left }
+                }
+                other => {
+                    notes.push(format!(
+                        "{what} was cut off; it sends no input: performing it again"
+                    ));
+                    other
+                }
+            };
+            state.pending.push((index, again, true));
+            continue;
+        }
         let what = format!("step {k} action {index} ({})", action.kind());
         let decided = if last.sent.contains(&index) {
             CutOff::Done
@@ -427,6 +430,19 @@ fn ask(what: &str, action: &Action) -> anyhow::Result<CutOff> {
             _ => continue,
         }
     }
+}
+
+/// What is left of a `wait` of `ms` announced at `at` (RFC 3339): all of it when the time is
+/// unreadable, nothing once it has passed.
+fn wait_left(ms: u64, at: Option<&String>) -> u64 {
+    let Some(at) = at.and_then(|t| {
+        time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+    }) else {
+        return ms;
+    };
+    let elapsed = time::OffsetDateTime::now_utc() - at;
+    let elapsed_ms = u64::try_from(elapsed.whole_milliseconds().max(0)).unwrap_or(u64::MAX);
+    ms.saturating_sub(elapsed_ms)
 }
 
 fn ending_of(action: &Action) -> Option<EndStatus> {

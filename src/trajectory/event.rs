@@ -90,8 +90,12 @@ pub struct SessionMeta {
     pub screen: ScreenSize,
     /// The X display name.
     pub display: String,
-    /// The policy.
+    /// The policy, as it describes itself.
     pub policy: PolicyInfo,
+    /// The policy's full spec, to build it again (resume, replay); absent in runs recorded
+    /// before it was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<crate::policy::PolicySpec>,
     /// The task, when the run works on one.
     pub task: Option<TaskRef>,
     /// The step limit.

@@ -25,8 +25,9 @@
 //! Event types (new optional fields may be added; readers ignore fields they do not know):
 //!
 //! - `session_meta` (always the first line): `version` (deskhand's), `format` (this format's
-//!   version, 1), `screen {width, height}`, `display`, `policy {name, …}`, `task` (or null),
-//!   `max_steps`.
+//!   version, 1), `screen {width, height}`, `display`, `policy {name, …}` (the policy's own
+//!   description), `spec` (what built the policy, in full: see [`crate::policy::spec`]; absent
+//!   in runs recorded before it was written, and in a person's recording), `task` (or null), `max_steps`.
 //! - `observation`: `step` (from 1), `frame {path, sha256, width, height}` where `path` is
 //!   relative to the run directory and `sha256` is the hex digest of that file's bytes. Frames are
 //!   PNG files; they are never inlined. Optional `window {title, class}`: the window that had

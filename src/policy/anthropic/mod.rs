@@ -81,30 +81,25 @@ impl std::fmt::Debug for AnthropicConfig {
 }
 
 impl AnthropicConfig {
-    /// Builds the settings from the command line and the environment: the key from
-    /// ANTHROPIC_API_KEY, the base URL from `base_url`, else ANTHROPIC_BASE_URL, else the default.
-    pub fn from_env(
-        model: &str,
-        base_url: Option<&str>,
+    /// Builds the settings from a resolved spec; the key from ANTHROPIC_API_KEY.
+    pub fn from_spec(
+        spec: &crate::policy::ModelSpec,
         instruction: &str,
     ) -> Result<AnthropicConfig, PolicyError> {
         let api_key = std::env::var("ANTHROPIC_API_KEY")
             .ok()
             .filter(|k| !k.trim().is_empty())
             .ok_or_else(|| {
-                PolicyError::Fatal(
+                PolicyError::Setup(
                     "ANTHROPIC_API_KEY is not set: export it to use --policy anthropic".into(),
                 )
             })?;
-        let base_url = base_url
-            .map(str::to_owned)
-            .or_else(|| {
-                std::env::var("ANTHROPIC_BASE_URL")
-                    .ok()
-                    .filter(|u| !u.is_empty())
-            })
-            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        Ok(Self::new(model, &base_url, api_key, instruction))
+        let mut config = Self::new(&spec.model, &spec.base_url, api_key, instruction);
+        config.retry = spec.http.retry();
+        config.sizing = spec.context.sizing();
+        config.keep.keep = spec.context.keep_screenshots.max(1);
+        config.set_of_marks = spec.context.set_of_marks;
+        Ok(config)
     }
 
     /// Settings with defaults for everything but these.
@@ -257,7 +252,7 @@ impl AnthropicPolicy {
                 self.config.retry,
             )
             .await
-            .map_err(|e| PolicyError::Fatal(e.to_string()))?;
+            .map_err(PolicyError::from)?;
         if answer
             .body
             .get("content")
@@ -427,7 +422,7 @@ impl Policy for AnthropicPolicy {
         };
         let shot = sizing
             .prepare_marked(input.frame, target, Upscale::Never, &drawn)
-            .map_err(|e| PolicyError::Fatal(format!("cannot prepare the screenshot: {e}")))?;
+            .map_err(PolicyError::Screen)?;
         let listing = self
             .marks
             .as_ref()
