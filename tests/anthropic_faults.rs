@@ -297,3 +297,53 @@ fn a_bad_config_key_is_one_sentence() {
         "{err}"
     );
 }
+
+/// `retry-after` values no duration can hold (`1e20`), negative, `NaN` or a date never panic
+/// the agent: the run goes on (or ends with a `session_end`), its trajectory whole.
+#[test]
+fn out_of_range_retry_after_values_never_panic_the_agent() {
+    let display = display(1280, 800);
+    for value in ["1e20", "-1", "NaN", "Mon, 07 Dec 2026 12:00:00 GMT"] {
+        let dir = tempfile::tempdir().unwrap();
+        let value_owned = value.to_owned();
+        let server = MockServer::start(Box::new(move |_, _, _| {
+            let mut r = Reply::error(
+                429,
+                &json!({"type": "error", "error": {"type": "rate_limit_error", "message": "Slow down"}}),
+            );
+            r.headers.push(("retry-after".into(), value_owned.clone()));
+            r
+        }));
+        let out = model_run(
+            &[
+                "do it",
+                "--policy",
+                "anthropic",
+                "--model",
+                "claude-sonnet-4-5",
+                "-c",
+                "http.attempts=1",
+            ],
+            &server.url,
+            display.name(),
+            &dir.path().join("run"),
+        )
+        .env("ANTHROPIC_API_KEY", "sk-ant-retry-after")
+        .output()
+        .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{value}: {stderr}");
+        let events: Vec<Value> = std::fs::read_to_string(dir.path().join("run/trajectory.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let end = events.last().unwrap();
+        assert_eq!(end["type"], "session_end", "{value}: {events:?}");
+        assert_eq!(end["status"], "error", "{value}");
+        assert!(
+            end["message"].as_str().unwrap().contains("Slow down"),
+            "{value}: {end}"
+        );
+    }
+}

@@ -22,7 +22,7 @@ fn bench(suite: &Path, extra: &[&str]) -> (Option<Value>, String) {
     let o = deskhand()
         .args(["bench", "--parts", "model-replay", "--suite"])
         .arg(suite)
-        .arg("--json")
+        .arg("--json-out")
         .arg(&json)
         .args(extra)
         .output()

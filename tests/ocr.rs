@@ -40,7 +40,11 @@ fn read(display: &str) -> Vec<String> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let elements: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    // JSON lines: one element per line.
+    let elements: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     elements
         .iter()
         .map(|e| e["text"].as_str().unwrap().to_owned())

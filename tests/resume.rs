@@ -479,3 +479,169 @@ fn keys_drawn_late_are_seen_and_resume_asks_instead_of_typing_again() {
     let _ = xterm.kill();
     let _ = xterm.wait();
 }
+
+/// A script killed during a long `wait` resumes with no terminal and no `--cut-off-action`:
+/// the wait sends no input, so nothing is asked; it is waited for what is left of it, and
+/// every later command runs exactly once.
+#[test]
+fn a_run_killed_during_a_long_wait_resumes_unattended() {
+    let d = display(1024, 700);
+    let (mut xterm, _) = d
+        .launch("xterm -geometry 100x30+0+0", Duration::from_secs(30))
+        .expect("xterm shows a window");
+    let root = tempfile::tempdir().unwrap();
+    shell_ready(&d, root.path());
+    let file = root.path().join("out.txt");
+    let echo = |w: &str| serde_json::json!({"type": "type_text", "text": format!("echo {w} >> {}\n", file.display())});
+    // The shell prints a line half a second after the first command, while the wait runs: the
+    // screen then differs from the step's observation, which made resume ask about the wait.
+    let tick = root.path().join("tick");
+    let script = serde_json::json!([
+        {"type": "type_text", "text": format!(
+            "echo before >> {}; (sleep 0.5; echo tick; touch {}) &\n",
+            file.display(),
+            tick.display()
+        )},
+        {"type": "wait", "ms": 6000},
+        echo("after"),
+        echo("last"),
+        {"type": "done"}
+    ]);
+    let script_path = root.path().join("script.json");
+    std::fs::write(&script_path, script.to_string()).unwrap();
+    let run = root.path().join("run");
+    let mut child = deskhand()
+        .args(["run", "--policy", "script", "--json", "--display", d.name()])
+        .arg("--script")
+        .arg(&script_path)
+        .arg("--out")
+        .arg(&run)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once the wait is announced (its `action` line written, no result yet).
+    let announced = support::wait_until(Duration::from_secs(30), || {
+        lines(&run)
+            .iter()
+            .any(|e| e["type"] == "action" && e["action"]["type"] == "wait")
+            .then_some(())
+    });
+    assert!(announced.is_some(), "the wait was never announced");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let evs = lines(&run);
+    assert_eq!(evs.last().unwrap()["type"], "action", "killed mid-wait");
+    assert!(support::wait_file(&tick, Duration::from_secs(10), |_| true).is_some());
+
+    let out = deskhand()
+        .arg("resume")
+        .arg(&run)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "resume asked or failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let want = "before\nafter\nlast\n";
+    let got = support::wait_file(&file, Duration::from_secs(10), |b| b == want.as_bytes());
+    assert!(
+        got.is_some(),
+        "the file holds {:?}",
+        std::fs::read_to_string(&file).unwrap_or_default()
+    );
+    let evs = lines(&run);
+    let resume = evs.iter().find(|e| e["type"] == "resume").unwrap();
+    let msg = resume["message"].as_str().unwrap();
+    assert!(msg.contains("sends no input: waiting the"), "{msg}");
+    // The wait got exactly one result, and every action one announcement.
+    let results = evs
+        .iter()
+        .filter(|e| e["type"] == "action_result" && e["step"] == 2)
+        .count();
+    assert_eq!(results, 1);
+    assert_eq!(evs.last().unwrap()["status"], "done");
+    let _ = xterm.kill();
+}
+
+/// A run recorded before `session_meta` held the policy's spec (`tests/fixtures/legacy-run`,
+/// cut off after its first step) still resumes: the spec is made from its policy settings.
+#[test]
+fn a_run_recorded_before_specs_still_resumes() {
+    let d = display(640, 480);
+    let (mut xterm, _) = d
+        .launch("xterm -geometry 80x24+0+0", Duration::from_secs(30))
+        .expect("xterm shows a window");
+    let root = tempfile::tempdir().unwrap();
+    shell_ready(&d, root.path());
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy-run");
+    let run = root.path().join("run");
+    std::fs::create_dir_all(run.join("frames")).unwrap();
+    std::fs::copy(
+        fixture.join("frames/step-0001.png"),
+        run.join("frames/step-0001.png"),
+    )
+    .unwrap();
+    let file = root.path().join("out.txt");
+    let script = root.path().join("s.json");
+    std::fs::write(
+        &script,
+        serde_json::json!([
+            {"type": "wait", "ms": 50},
+            {"type": "type_text", "text": format!("echo legacy >> {}\n", file.display())},
+            {"type": "done", "message": "one line"}
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(fixture.join("trajectory.jsonl")).unwrap();
+    assert!(!text.contains("\"spec\""), "the fixture is a legacy run");
+    std::fs::write(
+        run.join("trajectory.jsonl"),
+        text.replace("@SCRIPT@", &script.display().to_string()),
+    )
+    .unwrap();
+    let out = deskhand()
+        .arg("resume")
+        .arg(&run)
+        .args(["--display", d.name()])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = support::wait_file(&file, Duration::from_secs(10), |b| b == b"legacy\n");
+    assert!(got.is_some(), "{:?}", std::fs::read_to_string(&file));
+    let evs = lines(&run);
+    assert_eq!(evs.last().unwrap()["status"], "done");
+    let _ = xterm.kill();
+
+    // A legacy model run that lacks a setting it needs gets one sentence naming it.
+    let bare = root.path().join("bare");
+    std::fs::create_dir_all(&bare).unwrap();
+    let meta = text.lines().next().unwrap().replace(
+        r#""name":"script","actions":3,"script":"@SCRIPT@""#,
+        r#""name":"anthropic""#,
+    );
+    std::fs::write(bare.join("trajectory.jsonl"), format!("{meta}\n")).unwrap();
+    let out = deskhand()
+        .arg("resume")
+        .arg(&bare)
+        .args(["--display", d.name()])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("recorded by an older deskhand and its session_meta lacks the policy's model"),
+        "{err}"
+    );
+}

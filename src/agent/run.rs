@@ -363,6 +363,19 @@ async fn perform_turn<D: InputDriver + 'static>(
         let error = match performed {
             Ok(Ok(())) => None,
             Ok(Err(InputError::Cancelled)) => Some("interrupted".to_owned()),
+            Ok(Err(e)) if e.is_fatal() => {
+                // Not something to tell the model: no input can reach this display again.
+                let msg = e.to_string();
+                ctx.out.emit(Event::ActionResult(result(
+                    step,
+                    index,
+                    Some(msg.clone()),
+                    duration_ms,
+                    0,
+                    false,
+                )))?;
+                return Ok(Some(Ending::new(EndStatus::Error, msg)));
+            }
             Ok(Err(e)) => Some(e.to_string()),
             Err(e) => Some(format!("the input task failed: {e}")),
         };

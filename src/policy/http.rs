@@ -140,9 +140,7 @@ async fn read(
         .headers()
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64);
+        .and_then(|v| retry_after(v, time::OffsetDateTime::now_utc()));
     let text = match resp.text().await {
         Ok(t) => t,
         Err(e) => {
@@ -175,6 +173,31 @@ async fn read(
         reason: format!("the response was not valid JSON ({e})"),
         wait: None,
     })
+}
+
+/// The longest `retry-after` taken as it is; longer ones are cut to this (and then to
+/// [`Retry::max_delay`]).
+const RETRY_AFTER_CAP: Duration = Duration::from_secs(3600);
+
+/// A `retry-after` value as a wait: seconds (a number, fractions allowed) or an HTTP date.
+/// Never panics: values out of range are capped at [`RETRY_AFTER_CAP`], a date in the past
+/// or a negative number is no wait, and anything else (`NaN`, text) is ignored.
+fn retry_after(value: &str, now: time::OffsetDateTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        if secs.is_nan() {
+            return None;
+        }
+        let capped = secs.clamp(0.0, RETRY_AFTER_CAP.as_secs_f64());
+        return Duration::try_from_secs_f64(capped).ok();
+    }
+    let at =
+        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
+    let wait = at - now;
+    if wait.is_negative() {
+        return Some(Duration::ZERO);
+    }
+    Some(Duration::try_from(wait).map_or(RETRY_AFTER_CAP, |d| d.min(RETRY_AFTER_CAP)))
 }
 
 /// The provider's own error message from an error body, or the body's start.
@@ -224,6 +247,32 @@ mod tests {
             Duration::from_secs(2)
         );
         assert_eq!(backoff(1, Some(Duration::from_secs(999)), r), r.max_delay);
+    }
+
+    #[test]
+    fn out_of_range_retry_after_values_are_capped_never_a_panic() {
+        let now = time::macros::datetime!(2026-12-07 12:00:00 UTC);
+        assert_eq!(retry_after("1e20", now), Some(RETRY_AFTER_CAP));
+        assert_eq!(retry_after("inf", now), Some(RETRY_AFTER_CAP));
+        assert_eq!(retry_after("-1", now), Some(Duration::ZERO));
+        assert_eq!(retry_after("NaN", now), None);
+        assert_eq!(retry_after("soon", now), None);
+        assert_eq!(retry_after("1.5", now), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            retry_after("Mon, 07 Dec 2026 12:00:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            retry_after("Sun, 06 Dec 2026 12:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now),
+            Some(RETRY_AFTER_CAP)
+        );
+        // And through the back-off, at most the retry policy's own longest wait.
+        let r = Retry::default();
+        assert_eq!(backoff(1, retry_after("1e20", now), r), r.max_delay);
     }
 
     #[test]

@@ -91,20 +91,23 @@ pub struct Turn {
 ///
 /// Three kinds of trouble, kept apart:
 ///
-/// - **retried**: [`PolicyError::Unavailable`], a provider that could not be reached for now
-///   (every attempt of one call timed out, was rate limited or met a server error). The agent
-///   waits and asks again, a few times ([`PolicyError::is_retried`]), before the run ends.
+/// - **retried**: a provider call that timed out, was rate limited (429, honouring
+///   `retry-after`), met a server error or a cut-off body is tried again inside the call
+///   ([`http::post_json`], `[http] attempts`). Only when every attempt failed does it come
+///   here, as [`PolicyError::Unavailable`] ([`PolicyError::is_transient`]).
 /// - **told to the model**: never a `PolicyError`. An action the screen or the input refuses
-///   (off-screen, an unknown key) comes back to the policy as [`Feedback`] on its next turn, and
-///   providers put an unusable answer back in their conversation themselves.
-/// - **ends the run**: everything else. The run ends with status `error` and this message.
+///   (off-screen, an unknown key) comes back to the policy as [`Feedback`] on its next turn,
+///   and providers put an unusable answer back in their conversation themselves.
+/// - **ends the run**: every `PolicyError`. The run ends with status `error` and its message;
+///   so does input that finds the display gone ([`deskhand_actions::InputError::is_fatal`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyError {
     /// The policy's settings cannot work (a missing key, file or model): nothing was sent.
     #[error("{0}")]
     Setup(String),
-    /// A model call could not be made for now; worth asking again later.
+    /// A model call failed on every attempt, each for a passing reason; worth running again
+    /// later.
     #[error(transparent)]
     Unavailable(http::HttpError),
     /// The provider refused the request, or a replayed recording has no answer for it.
@@ -119,8 +122,9 @@ pub enum PolicyError {
 }
 
 impl PolicyError {
-    /// Whether the agent asks again (after a pause) instead of ending the run.
-    pub fn is_retried(&self) -> bool {
+    /// Whether the trouble was passing (worth running again later), as opposed to settings or
+    /// a request that will never work.
+    pub fn is_transient(&self) -> bool {
         matches!(self, PolicyError::Unavailable(_))
     }
 }

@@ -316,6 +316,39 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_round_trips_through_session_meta() {
+        use crate::trajectory::{Event, Record, ScreenSize, SessionMeta};
+        for spec in every_kind() {
+            let record = Record {
+                seq: 0,
+                ts: "2026-12-07T00:00:00.000Z".into(),
+                event: Event::SessionMeta(SessionMeta {
+                    version: "0".into(),
+                    format: crate::trajectory::FORMAT_VERSION,
+                    screen: ScreenSize {
+                        width: 1280,
+                        height: 800,
+                    },
+                    display: ":9".into(),
+                    policy: PolicyInfo {
+                        name: spec.name().into(),
+                        settings: serde_json::Map::new(),
+                    },
+                    spec: Some(spec.clone()),
+                    task: None,
+                    max_steps: 50,
+                }),
+            };
+            let line = serde_json::to_string(&record).unwrap();
+            let back: Record = serde_json::from_str(&line).unwrap();
+            let Event::SessionMeta(meta) = back.event else {
+                panic!("not session_meta: {line}");
+            };
+            assert_eq!(meta.spec.as_ref(), Some(&spec), "{line}");
+        }
+    }
+
+    #[test]
     fn compat_settings_sit_beside_the_kind() {
         let json = serde_json::to_value(PolicySpec::OpenaiCompat(CompatSpec {
             model: model(),

@@ -114,6 +114,17 @@ fn backend(what: &str, e: &enigo::InputError) -> InputError {
     InputError::Backend(format!("{what}: {e}"))
 }
 
+impl EnigoDriver {
+    /// What an enigo failure means: enigo only says it in words, so the display is asked
+    /// once on the typer's own connection; no answer means it is gone.
+    fn failed(&self, what: &str, e: &enigo::InputError) -> InputError {
+        match self.typer.sync() {
+            Err(lost @ InputError::DisplayLost { .. }) => lost,
+            _ => backend(what, e),
+        }
+    }
+}
+
 fn direction(press: Press) -> Direction {
     match press {
         Press::Down => Direction::Press,
@@ -134,25 +145,25 @@ impl InputDriver for EnigoDriver {
     fn move_to(&mut self, p: Point) -> Result<(), InputError> {
         self.enigo
             .move_mouse(p.x, p.y, Coordinate::Abs)
-            .map_err(|e| backend(&format!("move to {p}"), &e))
+            .map_err(|e| self.failed(&format!("move to {p}"), &e))
     }
 
     fn button(&mut self, button: Button, press: Press) -> Result<(), InputError> {
         self.enigo
             .button(enigo_button(button), direction(press))
-            .map_err(|e| backend(&format!("{button} button {press:?}"), &e))
+            .map_err(|e| self.failed(&format!("{button} button {press:?}"), &e))
     }
 
     fn scroll(&mut self, dx: i32, dy: i32) -> Result<(), InputError> {
         if dy != 0 {
             self.enigo
                 .scroll(dy, Axis::Vertical)
-                .map_err(|e| backend(&format!("scroll dy {dy}"), &e))?;
+                .map_err(|e| self.failed(&format!("scroll dy {dy}"), &e))?;
         }
         if dx != 0 {
             self.enigo
                 .scroll(dx, Axis::Horizontal)
-                .map_err(|e| backend(&format!("scroll dx {dx}"), &e))?;
+                .map_err(|e| self.failed(&format!("scroll dx {dx}"), &e))?;
         }
         Ok(())
     }
@@ -160,7 +171,7 @@ impl InputDriver for EnigoDriver {
     fn key(&mut self, key: Key, press: Press) -> Result<(), InputError> {
         self.enigo
             .key(key, direction(press))
-            .map_err(|e| backend(&format!("key {key:?} {press:?}"), &e))
+            .map_err(|e| self.failed(&format!("key {key:?} {press:?}"), &e))
     }
 
     fn text(&mut self, text: &str) -> Result<(), InputError> {

@@ -115,6 +115,12 @@ pub enum InputError {
     /// The action cannot be performed as written.
     #[error("invalid action: {0}")]
     Invalid(#[from] ActionError),
+    /// The display stopped answering (its X server is gone): nothing more can be sent.
+    #[error("the display is gone: {reason}")]
+    DisplayLost {
+        /// What was being sent, and the connection's error.
+        reason: String,
+    },
     /// The driver could not connect to its display.
     #[error("cannot connect to X display {display}: {reason}")]
     Connect {
@@ -123,6 +129,13 @@ pub enum InputError {
         /// What went wrong.
         reason: String,
     },
+}
+
+impl InputError {
+    /// Whether no later input can go through either (the run must end).
+    pub fn is_fatal(&self) -> bool {
+        matches!(self, InputError::DisplayLost { .. })
+    }
 }
 
 impl From<Cancelled> for InputError {

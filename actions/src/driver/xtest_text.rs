@@ -51,8 +51,15 @@ impl std::fmt::Debug for XtestTyper {
     }
 }
 
-fn x_err(what: &str, e: impl std::fmt::Display) -> InputError {
-    InputError::Backend(format!("{what}: {e}"))
+/// An X request's failure: the display gone when the connection itself broke, else a
+/// failed request.
+fn x_err(what: &str, e: impl Into<x11rb::errors::ReplyOrIdError>) -> InputError {
+    match e.into() {
+        x11rb::errors::ReplyOrIdError::ConnectionError(e) => InputError::DisplayLost {
+            reason: format!("{what}: {e}"),
+        },
+        e => InputError::Backend(format!("{what}: {e}")),
+    }
 }
 
 /// The keysym X uses for a character.
@@ -81,7 +88,7 @@ impl XtestTyper {
             .roots
             .get(screen)
             .map(|s| s.root)
-            .ok_or_else(|| x_err("no screen", display))?;
+            .ok_or_else(|| InputError::Backend(format!("no screen: {display}")))?;
         let (min, max) = (setup.min_keycode, setup.max_keycode);
         let map = conn
             .get_keyboard_mapping(min, max - min + 1)
@@ -183,7 +190,8 @@ impl XtestTyper {
     }
 
     /// One round trip: every request sent before it has been processed when it returns.
-    fn sync(&self) -> Result<(), InputError> {
+    /// [`InputError::DisplayLost`] when the display no longer answers.
+    pub fn sync(&self) -> Result<(), InputError> {
         self.conn
             .get_input_focus()
             .map_err(|e| x_err("sync", e))?
