@@ -193,6 +193,16 @@ fn set(table: &mut toml::Table, dotted: &str, value: toml::Value) {
 mod tests {
     use super::*;
 
+    /// [`load`] with only `-c` overrides, on an empty config file: never without a file, which
+    /// would read the developer's own `./deskhand.toml` or `~/.config/deskhand/`.
+    fn overrides(items: &[&str]) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("deskhand.toml");
+        std::fs::write(&empty, "").unwrap();
+        let items: Vec<String> = items.iter().map(|s| (*s).to_owned()).collect();
+        load(Some(&empty), &items)
+    }
+
     #[test]
     fn file_then_overrides() {
         let dir = tempfile::tempdir().unwrap();
@@ -220,18 +230,18 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_named() {
-        let err = load(None, &["modle=x".into()]).unwrap_err().to_string();
+        let err = overrides(&["modle=x"]).unwrap_err().to_string();
         assert!(err.contains("modle"), "{err}");
-        let err = load(None, &["nonsense".into()]).unwrap_err().to_string();
+        let err = overrides(&["nonsense"]).unwrap_err().to_string();
         assert!(err.contains("key=value"), "{err}");
     }
 
     #[test]
     fn set_of_marks_is_a_context_switch() {
-        let c = load(None, &["context.set_of_marks=true".into()]).unwrap();
+        let c = overrides(&["context.set_of_marks=true"]).unwrap();
         assert_eq!(c.context.set_of_marks, Some(true));
-        assert_eq!(load(None, &[]).unwrap().context.set_of_marks, None);
-        let err = load(None, &["context.set_of_marks=maybe".into()])
+        assert_eq!(overrides(&[]).unwrap().context.set_of_marks, None);
+        let err = overrides(&["context.set_of_marks=maybe"])
             .unwrap_err()
             .to_string();
         assert!(err.contains("bool"), "{err}");
@@ -239,7 +249,7 @@ mod tests {
 
     #[test]
     fn plain_strings_need_no_quotes() {
-        let c = load(None, &["base_url=http://localhost:8000/v1".into()]).unwrap();
+        let c = overrides(&["base_url=http://localhost:8000/v1"]).unwrap();
         assert_eq!(c.base_url.as_deref(), Some("http://localhost:8000/v1"));
     }
 }

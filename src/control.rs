@@ -188,3 +188,149 @@ pub fn send(run_dir: &Path, request: &Request) -> Result<(), ControlError> {
         Err(ControlError::Refused(reply.error.unwrap_or_default()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+    use std::time::Duration;
+
+    /// [`send`] blocks; run it off the runtime the server answers on.
+    async fn send_from_a_thread(dir: &Path, request: Request) -> Result<(), ControlError> {
+        let dir = dir.to_owned();
+        tokio::task::spawn_blocking(move || send(&dir, &request))
+            .await
+            .unwrap()
+    }
+
+    async fn next(ops: &mut mpsc::UnboundedReceiver<Op>) -> Op {
+        tokio::time::timeout(Duration::from_secs(30), ops.recv())
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Writes one raw line to the socket and reads the answer.
+    async fn raw(dir: &Path, line: &str) -> Reply {
+        let socket = std::fs::read_to_string(dir.join(CONTROL_FILE)).unwrap();
+        let mut stream = UnixStream::connect(socket.trim()).await.unwrap();
+        stream.write_all(line.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        BufReader::new(stream).read_line(&mut answer).await.unwrap();
+        serde_json::from_str(&answer).unwrap()
+    }
+
+    #[test]
+    fn requests_and_replies_are_the_documented_json() {
+        let message = Request::UserMessage {
+            text: "use the second column instead".into(),
+        };
+        let json = r#"{"op":"user_message","text":"use the second column instead"}"#;
+        assert_eq!(serde_json::to_string(&message).unwrap(), json);
+        assert_eq!(serde_json::from_str::<Request>(json).unwrap(), message);
+        assert_eq!(
+            serde_json::to_string(&Request::Stop).unwrap(),
+            r#"{"op":"stop"}"#
+        );
+        let ok = Reply {
+            ok: true,
+            error: None,
+        };
+        assert_eq!(serde_json::to_string(&ok).unwrap(), r#"{"ok":true}"#);
+    }
+
+    #[tokio::test]
+    async fn a_message_and_a_stop_reach_the_agents_ops() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (tx, mut ops) = mpsc::unbounded_channel();
+        let server = ControlServer::start(tmp.path(), tx).unwrap();
+        let pointer = std::fs::read_to_string(tmp.path().join(CONTROL_FILE)).unwrap();
+        assert!(pointer.ends_with(".sock\n"), "{pointer}");
+        assert!(Path::new(pointer.trim()).exists());
+
+        let text = "use the second column instead".to_owned();
+        send_from_a_thread(tmp.path(), Request::UserMessage { text: text.clone() })
+            .await
+            .unwrap();
+        assert_eq!(next(&mut ops).await, Op::UserMessage(text));
+        send_from_a_thread(tmp.path(), Request::Stop).await.unwrap();
+        assert_eq!(
+            next(&mut ops).await,
+            Op::Stop {
+                reason: "stopped by deskhand stop".into()
+            }
+        );
+        drop(server);
+    }
+
+    #[tokio::test]
+    async fn a_bad_request_is_refused_with_the_reason_and_sends_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (tx, mut ops) = mpsc::unbounded_channel();
+        let _server = ControlServer::start(tmp.path(), tx).unwrap();
+        for line in [
+            "{\"op\":\"jump\"}\n",
+            "{\"op\":\"user_message\",\"text\":\"a\",\"to\":\"b\"}\n",
+            "not json\n",
+        ] {
+            let reply = raw(tmp.path(), line).await;
+            assert!(!reply.ok, "{line}");
+            let error = reply.error.unwrap_or_default();
+            assert!(error.starts_with("bad request: "), "{line}: {error}");
+        }
+        assert!(ops.try_recv().is_err(), "nothing reached the agent");
+        // The server still answers after refusing.
+        assert_eq!(
+            raw(tmp.path(), "{\"op\":\"stop\"}\n").await,
+            Reply {
+                ok: true,
+                error: None
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn a_run_that_is_ending_refuses() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (tx, ops) = mpsc::unbounded_channel();
+        let _server = ControlServer::start(tmp.path(), tx).unwrap();
+        drop(ops);
+        let err = send_from_a_thread(tmp.path(), Request::Stop)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, ControlError::Refused(why) if why == "the run is ending"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn once_the_server_is_dropped_the_run_is_not_running() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (tx, _ops) = mpsc::unbounded_channel();
+        let server = ControlServer::start(tmp.path(), tx).unwrap();
+        let socket = std::fs::read_to_string(tmp.path().join(CONTROL_FILE)).unwrap();
+        drop(server);
+        assert!(!tmp.path().join(CONTROL_FILE).exists());
+        assert!(!Path::new(socket.trim()).exists());
+        let err = send_from_a_thread(tmp.path(), Request::Stop)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ControlError::NotRunning(_)), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_pointer_to_a_dead_socket_is_not_running() {
+        let tmp = tempfile::tempdir().unwrap();
+        let gone = tmp.path().join("gone.sock");
+        std::fs::write(
+            tmp.path().join(CONTROL_FILE),
+            format!("{}\n", gone.display()),
+        )
+        .unwrap();
+        let err = send_from_a_thread(tmp.path(), Request::Stop)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ControlError::NotRunning(_)), "{err}");
+    }
+}

@@ -9,6 +9,8 @@ mod eyes;
 mod focus;
 mod hands;
 mod run;
+#[cfg(test)]
+mod tests;
 
 pub use eyes::Eyes;
 pub use focus::Focus;

@@ -8,12 +8,58 @@
 //! It answers at once unless it is given a latency, which it then holds each answer for (a
 //! stand-in for a remote provider's time to answer; `deskhand bench --model-latency-ms`).
 
-use deskhand_actions::formats::to_anthropic;
+use deskhand_actions::formats::{FormatError, to_anthropic};
 use deskhand_actions::{Action, ModelSpace, Size};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
+
+/// Why a request cannot be answered; the server answers it with a 400 whose message is this
+/// error and its sources.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// The request could not be read from the socket.
+    #[error("the request could not be read")]
+    Read(#[source] std::io::Error),
+    /// The connection closed before the blank line that ends the head.
+    #[error("the request ended in its head")]
+    TruncatedHead,
+    /// The `content-length` header does not hold a byte count.
+    #[error("the content-length {value:?} is not a byte count")]
+    BadLength {
+        /// The header's value.
+        value: String,
+        /// Why it does not parse.
+        #[source]
+        source: std::num::ParseIntError,
+    },
+    /// The body is not JSON.
+    #[error("the body is not JSON")]
+    NotJson(#[source] serde_json::Error),
+    /// The body has no `messages` list.
+    #[error("the request's messages are not a list")]
+    NoMessages,
+    /// The conversation is about none of the tasks the server plays.
+    #[error("the first message holds no known task's instruction")]
+    UnknownTask,
+    /// The `computer` tool definition lacks a screen dimension.
+    #[error("tools[0].{key} is not a whole number")]
+    BadDimension {
+        /// The missing or malformed field.
+        key: &'static str,
+    },
+    /// A solution's action has no form in the `computer` tool.
+    #[error("solution action {number} cannot be sent as a computer tool call")]
+    Solution {
+        /// The action's number, from 1.
+        number: usize,
+        /// Why the tool cannot express it.
+        #[source]
+        source: FormatError,
+    },
+}
 
 /// The tasks the server can play: each one's instruction and solution.
 #[derive(Debug, Clone)]
@@ -26,10 +72,10 @@ pub struct Scripted {
 
 impl Scripted {
     /// The answer to one request body, or why it cannot be answered (a 400).
-    pub fn answer(&self, body: &Value) -> Result<Value, String> {
+    pub fn answer(&self, body: &Value) -> Result<Value, RequestError> {
         let messages = body["messages"]
             .as_array()
-            .ok_or("messages: expected a list")?;
+            .ok_or(RequestError::NoMessages)?;
         let first = messages
             .first()
             .map(|m| m["content"].to_string())
@@ -39,7 +85,7 @@ impl Scripted {
             .iter()
             .filter(|(instruction, _)| first.contains(&json_text(instruction)))
             .max_by_key(|(instruction, _)| instruction.len())
-            .ok_or("the first message holds no known task's instruction")?;
+            .ok_or(RequestError::UnknownTask)?;
         let turn = messages.iter().filter(|m| m["role"] == "assistant").count();
         let tool = &body["tools"][0];
         let space = ModelSpace::Scaled {
@@ -61,8 +107,12 @@ impl Scripted {
             Some(Action::Fail { reason }) => {
                 return Ok(end_turn(&format!("{} {reason}", crate::policy::INFEASIBLE)));
             }
-            Some(action) => to_anthropic(action, &space, self.screen)
-                .map_err(|e| format!("solution action {}: {e}", turn + 1))?,
+            Some(action) => to_anthropic(action, &space, self.screen).map_err(|source| {
+                RequestError::Solution {
+                    number: turn + 1,
+                    source,
+                }
+            })?,
         };
         Ok(
             json!({"id": id, "type": "message", "role": "assistant", "model": body["model"],
@@ -79,11 +129,11 @@ fn json_text(s: &str) -> String {
     quoted[1..quoted.len() - 1].to_owned()
 }
 
-fn dimension(tool: &Value, key: &str) -> Result<u32, String> {
+fn dimension(tool: &Value, key: &'static str) -> Result<u32, RequestError> {
     tool[key]
         .as_u64()
         .and_then(|v| u32::try_from(v).ok())
-        .ok_or_else(|| format!("tools[0].{key}: expected a whole number"))
+        .ok_or(RequestError::BadDimension { key })
 }
 
 /// Serves `scripted` on a free loopback port until the process ends; returns its base URL.
@@ -121,18 +171,24 @@ fn serve(mut stream: TcpStream, scripted: &Scripted, latency: Duration) {
     let _ = stream.flush();
 }
 
-/// Anthropic's error body.
-fn error(message: &str) -> Value {
+/// Anthropic's error body; its message is `why` followed by each of its sources.
+fn error(why: &RequestError) -> Value {
+    let mut message = why.to_string();
+    let mut source = std::error::Error::source(why);
+    while let Some(e) = source {
+        message.push_str(&format!(": {e}"));
+        source = e.source();
+    }
     json!({"type": "error", "error": {"type": "invalid_request_error", "message": message}})
 }
 
-fn read_body(stream: &TcpStream) -> Result<Value, String> {
+fn read_body(stream: &TcpStream) -> Result<Value, RequestError> {
     let mut reader = BufReader::new(stream);
     let mut length = 0;
     loop {
         let mut line = String::new();
-        if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
-            return Err("the request ended in its head".into());
+        if reader.read_line(&mut line).map_err(RequestError::Read)? == 0 {
+            return Err(RequestError::TruncatedHead);
         }
         let line = line.trim_end();
         if line.is_empty() {
@@ -141,12 +197,16 @@ fn read_body(stream: &TcpStream) -> Result<Value, String> {
         if let Some((name, value)) = line.split_once(':')
             && name.trim().eq_ignore_ascii_case("content-length")
         {
-            length = value.trim().parse().map_err(|_| "bad content-length")?;
+            let value = value.trim();
+            length = value.parse().map_err(|source| RequestError::BadLength {
+                value: value.to_owned(),
+                source,
+            })?;
         }
     }
     let mut body = vec![0; length];
-    reader.read_exact(&mut body).map_err(|e| e.to_string())?;
-    serde_json::from_slice(&body).map_err(|e| format!("the body is not JSON: {e}"))
+    reader.read_exact(&mut body).map_err(RequestError::Read)?;
+    serde_json::from_slice(&body).map_err(RequestError::NotJson)
 }
 
 #[cfg(test)]
@@ -219,9 +279,28 @@ mod tests {
         let other = s.answer(&request(0, "Sort")).unwrap();
         assert_eq!(other["stop_reason"], "end_turn");
         assert_eq!(other["content"][0]["text"], "[INFEASIBLE] no");
-        assert!(s.answer(&request(0, "Rename")).is_err());
+        assert!(matches!(
+            s.answer(&request(0, "Rename")),
+            Err(RequestError::UnknownTask)
+        ));
         let mut no_tool = request(0, "Sort");
         no_tool["tools"] = json!([]);
-        assert!(s.answer(&no_tool).unwrap_err().contains("display_width_px"));
+        assert!(matches!(
+            s.answer(&no_tool),
+            Err(RequestError::BadDimension {
+                key: "display_width_px"
+            })
+        ));
+    }
+
+    #[test]
+    fn error_bodies_carry_the_sources() {
+        let source = serde_json::from_slice::<Value>(b"{").unwrap_err();
+        let body = error(&RequestError::NotJson(source));
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("the body is not JSON: EOF while parsing"),
+            "{message}"
+        );
     }
 }

@@ -280,3 +280,47 @@ pub fn run(plan: Plan<'_>, done: &mut [Option<TaskResult>]) -> anyhow::Result<bo
     }
     Ok(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(id: &str, status: Status, score: f64) -> TaskResult {
+        TaskResult {
+            id: id.into(),
+            domain: "suite".into(),
+            score,
+            status,
+            steps: 1,
+            seconds: 0.5,
+            error: None,
+            run_dir: format!("suite/{id}"),
+            timings: Timings::default(),
+        }
+    }
+
+    #[test]
+    fn the_progress_line_counts_pass_fail_and_errors() {
+        let mut p = Progress {
+            total: 5,
+            finished: 0,
+            passed: 0,
+            failed: 0,
+            errors: 0,
+            tty: false,
+        };
+        for r in [
+            result("a", Status::Scored, 1.0),
+            result("b", Status::Scored, 0.5),
+            result("c", Status::Scored, 0.0),
+            result("d", Status::Error, 0.0),
+            result("e", Status::Unsupported, 0.0),
+        ] {
+            p.task_done(&r);
+        }
+        // An unsupported task is shown as SKIP and counted with the errors on the live line.
+        assert_eq!((p.finished, p.passed, p.failed, p.errors), (5, 1, 2, 2));
+        // Without a terminal nothing is drawn (and nothing panics with all tasks done).
+        p.draw(&[]);
+    }
+}

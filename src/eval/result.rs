@@ -150,7 +150,12 @@ impl Summary {
             mean_score: if n == 0 {
                 0.0
             } else {
-                tasks.iter().map(|t| t.score).sum::<f64>() / n as f64
+                tasks
+                    .iter()
+                    .filter(|t| t.status == Status::Scored)
+                    .map(|t| t.score)
+                    .sum::<f64>()
+                    / n as f64
             },
             seconds: tasks.iter().map(|t| t.seconds).sum(),
         }
@@ -196,4 +201,140 @@ pub fn print_table(results: &Results) {
         "\n{} tasks: {} passed, {} scored, {} errors, {} unsupported; mean score {:.3}; {:.1} s of task time",
         s.tasks, s.passed, s.scored, s.errors, s.unsupported, s.mean_score, s.seconds
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    fn task(id: &str, status: Status, score: f64, seconds: f64) -> TaskResult {
+        TaskResult {
+            id: id.into(),
+            domain: "suite".into(),
+            score,
+            status,
+            steps: 3,
+            seconds,
+            error: (status != Status::Scored).then(|| "why".to_owned()),
+            run_dir: format!("suite/{id}"),
+            timings: Timings::default(),
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_each_status_and_means_over_all_tasks() {
+        let tasks = [
+            task("a", Status::Scored, 1.0, 1.0),
+            task("b", Status::Scored, 0.5, 2.0),
+            task("c", Status::Scored, 0.0, 3.0),
+            task("d", Status::Error, 0.0, 4.0),
+            task("e", Status::Unsupported, 0.0, 0.5),
+        ];
+        assert_eq!(
+            Summary::of(&tasks),
+            Summary {
+                tasks: 5,
+                scored: 3,
+                passed: 1,
+                errors: 1,
+                unsupported: 1,
+                mean_score: 0.3,
+                seconds: 10.5,
+            }
+        );
+    }
+
+    #[test]
+    fn only_a_scored_one_passes_and_counts() {
+        // A results file edited by hand or merged from elsewhere: an error keeps no score.
+        let odd = [task("x", Status::Error, 1.0, 1.0)];
+        assert!(!odd[0].passed());
+        let s = Summary::of(&odd);
+        assert_eq!((s.passed, s.mean_score), (0, 0.0));
+        assert!(task("y", Status::Scored, 1.0, 1.0).passed());
+        assert!(!task("z", Status::Scored, 0.99, 1.0).passed());
+    }
+
+    #[test]
+    fn an_empty_suite_means_zero_not_nan() {
+        let s = Summary::of(&[]);
+        assert_eq!((s.tasks, s.mean_score, s.seconds), (0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn the_documented_result_reads_and_an_older_one_without_timings_too() {
+        let doc = r#"{"id": "calc-sum", "domain": "suite", "score": 1.0, "status": "scored", "steps": 7,
+            "seconds": 9.4, "error": null, "run_dir": "suite/calc-sum",
+            "timings": {"display": 0.31, "setup": 2.9, "app_start": 2.6, "agent": 5.2, "evaluate": 0.05}}"#;
+        let r: TaskResult = serde_json::from_str(doc).unwrap();
+        assert!(r.passed());
+        assert_eq!(r.timings.app_start, 2.6);
+        let old = r#"{"id": "t", "domain": "d", "score": 0.0, "status": "unsupported", "steps": 0,
+            "seconds": 0.1, "error": "setup step x", "run_dir": "d/t"}"#;
+        let r: TaskResult = serde_json::from_str(old).unwrap();
+        assert_eq!(r.timings, Timings::default());
+    }
+
+    #[test]
+    fn a_result_written_atomically_reads_back_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(RESULT_FILE);
+        let r = task("a", Status::Error, 0.0, 1.5);
+        r.write(&path).unwrap();
+        assert_eq!(TaskResult::read(&path), Some(r.clone()));
+        // Written again over the old one; no temporary file is left behind.
+        let again = task("a", Status::Scored, 1.0, 2.0);
+        again.write(&path).unwrap();
+        assert_eq!(TaskResult::read(&path), Some(again));
+        let names: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![RESULT_FILE]);
+    }
+
+    #[test]
+    fn a_missing_or_half_result_reads_as_none() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(RESULT_FILE);
+        assert_eq!(TaskResult::read(&path), None);
+        std::fs::write(&path, r#"{"id": "a", "domain": "#).unwrap();
+        assert_eq!(TaskResult::read(&path), None);
+    }
+
+    #[test]
+    fn results_serialize_with_the_documented_summary_keys() {
+        let tasks = vec![task("a", Status::Scored, 1.0, 1.0)];
+        let results = Results {
+            suite: "suite".into(),
+            policy: "script".into(),
+            shard: Some("1/2".into()),
+            summary: Summary::of(&tasks),
+            tasks,
+        };
+        let value = serde_json::to_value(&results).unwrap();
+        let mut keys: Vec<_> = value["summary"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "errors",
+                "mean_score",
+                "passed",
+                "scored",
+                "seconds",
+                "tasks",
+                "unsupported"
+            ]
+        );
+        assert_eq!(value["shard"], "1/2");
+        let back: Results = serde_json::from_value(value).unwrap();
+        assert_eq!(back, results);
+    }
 }

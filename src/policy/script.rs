@@ -108,7 +108,7 @@ impl ScriptPolicy {
                 number: i + 1,
                 reason,
             };
-            let (action, target) = split(item).map_err(bad)?;
+            let (action, target) = split(item).map_err(|e| bad(e.to_string()))?;
             action.validate(screen).map_err(|e| bad(e.to_string()))?;
             actions.push_back((action, target));
         }

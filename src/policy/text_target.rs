@@ -9,9 +9,52 @@
 
 use deskhand_actions::Action;
 use deskhand_vision::Frame;
-use deskhand_vision::ocr::{MatchMode, Ocr, OcrPaths, find_text};
+use deskhand_vision::OcrError;
+use deskhand_vision::ocr::{MatchMode, NotFound, Ocr, OcrPaths, find_text};
 use serde::Deserialize;
 use std::sync::Arc;
+
+/// Why a script entry with a `target` is not a valid targeted click.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TargetError {
+    /// A `target` on an action other than `click`.
+    #[error("only a click can have a target")]
+    NotAClick,
+    /// A click with both `x`/`y` and a `target`.
+    #[error("a click has either x and y or a target, not both")]
+    PointAndTarget,
+    /// The `target` object does not fit [`TextTarget`] (serde's message names the field).
+    #[error(transparent)]
+    Target(serde_json::Error),
+    /// The `match` mode is not one of the three.
+    #[error("target match {mode:?} is not one of exact, case, fuzzy")]
+    Mode {
+        /// The mode as written.
+        mode: String,
+    },
+    /// The entry, without its target, is not an action (serde's message names the field).
+    #[error(transparent)]
+    Action(serde_json::Error),
+}
+
+/// Why a targeted click could not be aimed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GroundError {
+    /// The OCR engine could not be loaded (its message says how to get the files).
+    #[error(transparent)]
+    Engine(OcrError),
+    /// The OCR engine failed on the frame.
+    #[error(transparent)]
+    Read(OcrError),
+    /// The target itself is not valid.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    /// No text on the frame matches; the message names the closest texts seen.
+    #[error(transparent)]
+    NotFound(#[from] NotFound),
+}
 
 /// What a click aims at.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -29,36 +72,36 @@ pub struct TextTarget {
 
 impl TextTarget {
     /// The match mode, checked.
-    pub fn match_mode(&self) -> Result<MatchMode, String> {
+    pub fn match_mode(&self) -> Result<MatchMode, TargetError> {
         match self.mode.as_deref() {
             None | Some("fuzzy") => Ok(MatchMode::Fuzzy),
             Some("exact") => Ok(MatchMode::Exact),
             Some("case") => Ok(MatchMode::CaseInsensitive),
-            Some(other) => Err(format!(
-                "target match {other:?} is not one of exact, case, fuzzy"
-            )),
+            Some(other) => Err(TargetError::Mode {
+                mode: other.to_owned(),
+            }),
         }
     }
 }
 
 /// Splits a script entry into its action and its text target, when it has one. The action of
 /// a targeted click has no coordinates until [`Grounder::resolve`] gives it some.
-pub fn split(mut item: serde_json::Value) -> Result<(Action, Option<TextTarget>), String> {
+pub fn split(mut item: serde_json::Value) -> Result<(Action, Option<TextTarget>), TargetError> {
     let target = match item.as_object_mut().and_then(|o| o.remove("target")) {
         None => None,
         Some(t) => {
             if item["type"] != "click" {
-                return Err("only a click can have a target".into());
+                return Err(TargetError::NotAClick);
             }
             if item.get("x").is_some() || item.get("y").is_some() {
-                return Err("a click has either x and y or a target, not both".into());
+                return Err(TargetError::PointAndTarget);
             }
-            let t: TextTarget = serde_json::from_value(t).map_err(|e| format!("target: {e}"))?;
+            let t: TextTarget = serde_json::from_value(t).map_err(TargetError::Target)?;
             t.match_mode()?;
             Some(t)
         }
     };
-    let action: Action = serde_json::from_value(item).map_err(|e| e.to_string())?;
+    let action: Action = serde_json::from_value(item).map_err(TargetError::Action)?;
     Ok((action, target))
 }
 
@@ -78,7 +121,7 @@ impl std::fmt::Debug for Grounder {
 
 impl Grounder {
     /// The OCR engine, loaded on first use.
-    pub fn engine(&mut self) -> Result<Arc<Ocr>, deskhand_vision::OcrError> {
+    pub fn engine(&mut self) -> Result<Arc<Ocr>, OcrError> {
         if let Some(o) = &self.ocr {
             return Ok(o.clone());
         }
@@ -94,16 +137,12 @@ impl Grounder {
         frame: &Frame,
         click: &Action,
         target: &TextTarget,
-    ) -> Result<(Action, String), String> {
-        let ocr = self
-            .engine()
-            .map_err(|e| format!("cannot click the text {:?}: {e}", target.text))?;
-        let elements = ocr
-            .read(frame)
-            .map_err(|e| format!("cannot read the screen: {e}"))?;
+    ) -> Result<(Action, String), GroundError> {
+        let ocr = self.engine().map_err(GroundError::Engine)?;
+        let elements = ocr.read(frame).map_err(GroundError::Read)?;
         let mode = target.match_mode()?;
         let hint = target.near.map(|[x, y]| (x, y));
-        let found = find_text(&elements, &target.text, hint, mode).map_err(|e| e.to_string())?;
+        let found = find_text(&elements, &target.text, hint, mode)?;
         let (x, y) = found.click_point();
         let what = format!(
             "found {:?} as {:?} at ({x}, {y})",
@@ -154,14 +193,21 @@ mod tests {
     fn bad_targets_are_named() {
         let e =
             split(json!({"type": "type_text", "text": "x", "target": {"text": "a"}})).unwrap_err();
-        assert!(e.contains("only a click"), "{e}");
+        assert!(matches!(e, TargetError::NotAClick), "{e:?}");
+        assert_eq!(e.to_string(), "only a click can have a target");
         let e =
             split(json!({"type": "click", "x": 1, "y": 1, "target": {"text": "a"}})).unwrap_err();
-        assert!(e.contains("not both"), "{e}");
+        assert!(matches!(e, TargetError::PointAndTarget), "{e:?}");
         let e =
             split(json!({"type": "click", "target": {"text": "a", "match": "loose"}})).unwrap_err();
-        assert!(e.contains("loose"), "{e}");
+        assert!(
+            matches!(&e, TargetError::Mode { mode } if mode == "loose"),
+            "{e:?}"
+        );
         let e = split(json!({"type": "click", "target": {"txt": "a"}})).unwrap_err();
-        assert!(e.contains("txt"), "{e}");
+        assert!(matches!(e, TargetError::Target(_)), "{e:?}");
+        assert!(e.to_string().contains("txt"), "{e}");
+        let e = split(json!({"type": "clack", "x": 1})).unwrap_err();
+        assert!(matches!(e, TargetError::Action(_)), "{e:?}");
     }
 }

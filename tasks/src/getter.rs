@@ -3,6 +3,7 @@
 //! Every getter loads; one deskhand does not implement, or whose fields do not fit, becomes
 //! [`Source::Unsupported`] with the reason.
 
+use crate::error::{TaskError, chain};
 use crate::one_or_many::{CommandLine, OneOrMany};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -94,8 +95,11 @@ struct RulesField {
     rules: Value,
 }
 
-fn typed<T: for<'de> Deserialize<'de>>(kind: &str, raw: &Value) -> Result<T, String> {
-    T::deserialize(raw).map_err(|e| format!("{kind} getter: {e}"))
+fn typed<T: for<'de> Deserialize<'de>>(kind: &str, raw: &Value) -> Result<T, TaskError> {
+    T::deserialize(raw).map_err(|source| TaskError::GetterFields {
+        kind: kind.to_owned(),
+        source,
+    })
 }
 
 impl From<Map<String, Value>> for Getter {
@@ -125,11 +129,13 @@ impl From<Map<String, Value>> for Getter {
             "list_directory" => {
                 typed::<PathField>(&kind, &raw).map(|p| Source::ListDirectory { path: p.path })
             }
-            "" => Err("a getter without a type".to_owned()),
-            other => Err(format!("getter {other}")),
+            "" => Err(TaskError::GetterWithoutType),
+            other => Err(TaskError::UnknownGetter {
+                kind: other.to_owned(),
+            }),
         };
         Getter {
-            source: source.unwrap_or_else(|reason| Source::Unsupported { reason }),
+            source: source.unwrap_or_else(|e| Source::Unsupported { reason: chain(&e) }),
             kind,
             raw,
         }
@@ -158,7 +164,15 @@ mod tests {
         assert_eq!(
             g.source,
             Source::Unsupported {
-                reason: "getter bookmarks".into()
+                reason: "getter bookmarks is not implemented".into()
+            }
+        );
+        let g: Getter = serde_json::from_value(json!({"type": "vm_file", "path": "a"})).unwrap();
+        assert_eq!(
+            g.source,
+            Source::Unsupported {
+                reason: "the fields of the vm_file getter do not fit it: missing field `dest`"
+                    .into()
             }
         );
     }

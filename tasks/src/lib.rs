@@ -5,6 +5,7 @@
 //! Everything in a task file loads. What deskhand cannot run (a setup step, getter or metric it
 //! does not implement) is reported per task by [`Task::unsupported`] as "unsupported: X".
 
+mod error;
 mod getter;
 pub mod metrics;
 mod one_or_many;

@@ -4,6 +4,7 @@
 //! type, becomes [`StepAction::Unsupported`] with the reason; the task then reports
 //! "unsupported: …" instead of running half its setup.
 
+use crate::error::{TaskError, chain};
 use crate::one_or_many::CommandLine;
 use serde::Deserialize;
 use serde_json::Value;
@@ -145,8 +146,11 @@ struct FilesParams {
     files: Vec<FileSpec>,
 }
 
-fn typed<T: for<'de> Deserialize<'de>>(kind: &str, params: &Value) -> Result<T, String> {
-    T::deserialize(params).map_err(|e| format!("{kind} parameters: {e}"))
+fn typed<T: for<'de> Deserialize<'de>>(kind: &str, params: &Value) -> Result<T, TaskError> {
+    T::deserialize(params).map_err(|source| TaskError::StepParameters {
+        kind: kind.to_owned(),
+        source,
+    })
 }
 
 impl From<RawStep> for Step {
@@ -167,10 +171,12 @@ impl From<RawStep> for Step {
             "download" | "upload_file" => {
                 typed::<FilesParams>(&raw.kind, p).map(|f| StepAction::Download { files: f.files })
             }
-            other => Err(format!("setup step {other}")),
+            other => Err(TaskError::UnknownStep {
+                kind: other.to_owned(),
+            }),
         };
         Step {
-            action: action.unwrap_or_else(|reason| StepAction::Unsupported { reason }),
+            action: action.unwrap_or_else(|e| StepAction::Unsupported { reason: chain(&e) }),
             kind: raw.kind,
             parameters: raw.parameters,
         }
@@ -217,13 +223,17 @@ mod tests {
         assert_eq!(
             s.action,
             StepAction::Unsupported {
-                reason: "setup step googledrive".into()
+                reason: "setup step googledrive is not implemented".into()
             }
         );
         let s = step(json!({"type": "sleep", "parameters": {"secs": 1}}));
-        match s.action {
-            StepAction::Unsupported { reason } => assert!(reason.contains("seconds"), "{reason}"),
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(
+            s.action,
+            StepAction::Unsupported {
+                reason: "the parameters of the sleep setup step do not fit it: \
+                         missing field `seconds`"
+                    .into()
+            }
+        );
     }
 }

@@ -147,7 +147,13 @@ impl Task {
             path: path.to_owned(),
             reason: e.to_string(),
         })?;
-        let mut task: Task = serde_json::from_str(&text).map_err(|e| LoadError::Parse {
+        Task::from_json(&text, path)
+    }
+
+    /// Parses a task file's text as [`Task::from_file`] does, reading nothing: `path` names
+    /// the file in errors, and its folder becomes [`Task::dir`].
+    pub fn from_json(text: &str, path: &Path) -> Result<Task, LoadError> {
+        let mut task: Task = serde_json::from_str(text).map_err(|e| LoadError::Parse {
             path: path.to_owned(),
             reason: e.to_string(),
         })?;

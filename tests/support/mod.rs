@@ -21,11 +21,72 @@ pub fn display(width: u32, height: u32) -> Display {
     Display::Virtual(VirtualDisplay::start(&opts).expect("start a virtual display"))
 }
 
-/// `deskhand` itself, as built by cargo for these tests.
+/// `deskhand` itself, as built by cargo for these tests, isolated from the developer's own
+/// settings: it runs in a fresh empty working directory, with a fresh empty `HOME` and
+/// `XDG_CONFIG_HOME`, so neither `./deskhand.toml` nor `~/.config/deskhand/` is read (a test
+/// that wants a config passes `--config` or sets `current_dir` itself). The OCR model is still
+/// found: `DESKHAND_CACHE` names the real cache (`$DESKHAND_CACHE`, else `~/.cache/deskhand`
+/// of the real HOME) unless the test sets its own. Paths given as arguments must be absolute.
+///
+/// The directories are made under cargo's scratch folder for integration tests and kept there
+/// (a `Command` cannot own them), one set per call.
 pub fn deskhand() -> Command {
+    let isolated = Isolated::new();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_deskhand"));
-    cmd.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY");
+    cmd.env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("HOME", &isolated.home)
+        .env("XDG_CONFIG_HOME", &isolated.config)
+        .current_dir(&isolated.cwd);
+    match real_cache() {
+        Some(cache) => cmd.env("DESKHAND_CACHE", cache),
+        None => cmd.env_remove("DESKHAND_CACHE"),
+    };
     cmd
+}
+
+/// A private HOME, XDG_CONFIG_HOME and working directory for one spawned deskhand.
+pub struct Isolated {
+    /// The HOME, empty.
+    pub home: PathBuf,
+    /// The XDG_CONFIG_HOME, empty (`HOME/.config`).
+    pub config: PathBuf,
+    /// The working directory, empty.
+    pub cwd: PathBuf,
+}
+
+impl Isolated {
+    /// Fresh directories, kept after the test (under cargo's integration-test scratch folder).
+    pub fn new() -> Isolated {
+        let root = tempfile::Builder::new()
+            .prefix("deskhand-isolated-")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .expect("make an isolated HOME for deskhand")
+            .keep();
+        let isolated = Isolated {
+            home: root.join("home"),
+            config: root.join("home/.config"),
+            cwd: root.join("cwd"),
+        };
+        for dir in [&isolated.config, &isolated.cwd] {
+            std::fs::create_dir_all(dir).expect("make an isolated HOME for deskhand");
+        }
+        isolated
+    }
+}
+
+/// The OCR cache the developer's own deskhand uses: `$DESKHAND_CACHE`, else
+/// `~/.cache/deskhand` (`None` when neither can be named).
+pub fn real_cache() -> Option<PathBuf> {
+    let non_empty = |v: std::ffi::OsString| (!v.is_empty()).then_some(v);
+    std::env::var_os("DESKHAND_CACHE")
+        .and_then(non_empty)
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .and_then(non_empty)
+                .map(|h| PathBuf::from(h).join(".cache/deskhand"))
+        })
 }
 
 /// Runs `deskhand run --display D --script S --out OUT --json`, returning its output.

@@ -1,5 +1,7 @@
 //! The one error type of this crate.
 
+use crate::X11Error;
+
 /// Everything that can go wrong while capturing, converting or encoding a frame.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -27,7 +29,19 @@ pub enum VisionError {
     /// A monitor, window or file to capture from does not exist.
     #[error("capture source not found: {0}")]
     NotFound(String),
+    /// The X11 capture path failed; [`VisionError::is_display_lost`] tells whether the display
+    /// is gone.
+    #[error(transparent)]
+    X11(#[from] X11Error),
     /// Reading or writing a file failed.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl VisionError {
+    /// Whether the display this error came from is gone (its X connection is closed or broken),
+    /// so that no later capture can succeed: a run on it must end rather than go on.
+    pub fn is_display_lost(&self) -> bool {
+        matches!(self, VisionError::X11(e) if e.is_display_lost())
+    }
 }

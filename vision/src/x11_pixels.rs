@@ -2,8 +2,8 @@
 
 use x11rb::protocol::xproto::{ImageOrder, Setup, VisualClass};
 
-use crate::VisionError;
 use crate::frame::rgba_len;
+use crate::{VisionError, X11Error};
 
 /// How the server lays out the pixels of a ZPixmap image of the root window's depth.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,29 +24,28 @@ pub(crate) struct PixelLayout {
 
 impl PixelLayout {
     /// The layout of the root window of screen `screen_num`, or why it cannot be captured.
-    pub fn of_root(setup: &Setup, screen_num: usize) -> Result<PixelLayout, String> {
+    pub fn of_root(setup: &Setup, screen_num: usize) -> Result<PixelLayout, X11Error> {
         let screen = setup
             .roots
             .get(screen_num)
-            .ok_or_else(|| format!("the server has no screen {screen_num}"))?;
+            .ok_or(X11Error::NoScreen { screen: screen_num })?;
         let depth = screen.root_depth;
         let visual = screen
             .allowed_depths
             .iter()
             .flat_map(|d| d.visuals.iter())
             .find(|v| v.visual_id == screen.root_visual)
-            .ok_or("the root visual is not listed by the server")?;
+            .ok_or(X11Error::NoRootVisual)?;
         if visual.class != VisualClass::TRUE_COLOR && visual.class != VisualClass::DIRECT_COLOR {
-            return Err(format!(
-                "the root visual is {:?}; only TrueColor and DirectColor can be captured",
-                visual.class
-            ));
+            return Err(X11Error::UnsupportedVisual {
+                class: visual.class,
+            });
         }
         let format = setup
             .pixmap_formats
             .iter()
             .find(|f| f.depth == depth)
-            .ok_or_else(|| format!("the server lists no pixmap format for depth {depth}"))?;
+            .ok_or(X11Error::NoPixmapFormat { depth })?;
         let layout = PixelLayout {
             bits_per_pixel: format.bits_per_pixel,
             scanline_pad: format.scanline_pad,
@@ -57,10 +56,10 @@ impl PixelLayout {
         };
         if !matches!(layout.bits_per_pixel, 16 | 24 | 32) || !layout.scanline_pad.is_multiple_of(8)
         {
-            return Err(format!(
-                "depth {depth} with {} bits per pixel is not supported (16, 24 or 32 are)",
-                layout.bits_per_pixel
-            ));
+            return Err(X11Error::UnsupportedDepth {
+                depth,
+                bits_per_pixel: layout.bits_per_pixel,
+            });
         }
         Ok(layout)
     }
@@ -89,11 +88,12 @@ impl PixelLayout {
     pub fn convert(&self, data: &[u8], width: u32, height: u32) -> Result<Vec<u8>, VisionError> {
         let stride = self.stride(width);
         if data.len() < self.image_len(width, height) {
-            return Err(VisionError::Capture(format!(
-                "the server sent {} bytes for a {width}x{height} image, expected {}",
-                data.len(),
-                self.image_len(width, height)
-            )));
+            return Err(VisionError::X11(X11Error::ShortImage {
+                got: data.len(),
+                expected: self.image_len(width, height),
+                width,
+                height,
+            }));
         }
         let mut out = vec![0u8; rgba_len(width, height)?];
         let out_stride = width as usize * 4;
@@ -239,6 +239,18 @@ mod tests {
     #[test]
     fn short_data_is_an_error() {
         let l = layout(32, false, XRGB);
-        assert!(l.convert(&[0; 7], 2, 1).is_err());
+        let err = l.convert(&[0; 7], 2, 1).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                VisionError::X11(X11Error::ShortImage {
+                    got: 7,
+                    expected: 8,
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+        assert!(!err.is_display_lost());
     }
 }

@@ -7,6 +7,8 @@ use std::ptr::NonNull;
 use x11rb::connection::{Connection, RequestConnection};
 use x11rb::protocol::shm::{self, ConnectionExt as _};
 
+use crate::X11Error;
+
 /// Client side of one shared memory segment attached to the server as `seg`.
 pub(crate) struct Segment {
     /// The server's id for the segment.
@@ -27,15 +29,16 @@ unsafe impl Send for Memory {}
 
 impl Segment {
     /// Ask the server to create a `len`-byte segment and map the file descriptor it returns.
-    pub fn create_fd<C: Connection>(conn: &C, len: usize) -> Result<Segment, String> {
-        let size =
-            u32::try_from(len).map_err(|_| format!("{len} bytes is too large for MIT-SHM"))?;
-        let seg = conn.generate_id().map_err(|e| e.to_string())?;
+    pub fn create_fd<C: Connection>(conn: &C, len: usize) -> Result<Segment, X11Error> {
+        let size = u32::try_from(len).map_err(|_| X11Error::ShmTooLarge { len })?;
+        let seg = conn
+            .generate_id()
+            .map_err(X11Error::id("ShmCreateSegment"))?;
         let reply = conn
             .shm_create_segment(seg, size, false)
-            .map_err(|e| e.to_string())?
+            .map_err(X11Error::request("ShmCreateSegment"))?
             .reply()
-            .map_err(|e| format!("ShmCreateSegment failed: {e}"))?;
+            .map_err(X11Error::reply("ShmCreateSegment"))?;
         let file = File::from(reply.shm_fd);
         // SAFETY: the memfd stays mapped for the life of `Memory::Fd`; the server writes into it
         // only while handling a ShmGetImage whose reply we wait for before reading.
@@ -45,26 +48,34 @@ impl Segment {
                 seg,
                 memory: Memory::Fd(map),
             }),
-            Err(e) => {
+            Err(source) => {
                 let _ = conn.shm_detach(seg);
-                Err(format!("cannot map the server's shared memory: {e}"))
+                Err(X11Error::SharedMemory {
+                    call: "mmap",
+                    source,
+                })
             }
         }
     }
 
     /// Create a private System V segment of `len` bytes and attach it to the server.
-    pub fn create_sysv<C: Connection>(conn: &C, len: usize) -> Result<Segment, String> {
+    pub fn create_sysv<C: Connection>(conn: &C, len: usize) -> Result<Segment, X11Error> {
+        let os_error = |call| X11Error::SharedMemory {
+            call,
+            source: std::io::Error::last_os_error(),
+        };
         // SAFETY: plain libc calls; every failure is checked and undone below.
         let id = unsafe { libc::shmget(libc::IPC_PRIVATE, len.max(1), libc::IPC_CREAT | 0o600) };
-        if id < 0 {
-            return Err(format!("shmget: {}", std::io::Error::last_os_error()));
-        }
+        // A negative id is shmget's failure.
+        let Ok(shmid) = u32::try_from(id) else {
+            return Err(os_error("shmget"));
+        };
         // SAFETY: `id` is a fresh segment; attaching it read-only at an address the kernel picks.
         let addr = unsafe { libc::shmat(id, std::ptr::null(), libc::SHM_RDONLY) };
         let attached = if addr as isize == -1 {
-            Err(format!("shmat: {}", std::io::Error::last_os_error()))
+            Err(os_error("shmat"))
         } else {
-            attach_sysv(conn, id)
+            attach_sysv(conn, shmid)
         };
         // Mark the segment for removal now: it lives on until both sides have detached.
         // SAFETY: removing a segment id we created.
@@ -82,7 +93,10 @@ impl Segment {
                     // SAFETY: detaching the mapping made above.
                     unsafe { libc::shmdt(addr) };
                 }
-                Err(result.err().unwrap_or_else(|| "shmat returned null".into()))
+                Err(result.err().unwrap_or_else(|| X11Error::SharedMemory {
+                    call: "shmat",
+                    source: std::io::Error::other("shmat returned a null address"),
+                }))
             }
         }
     }
@@ -112,13 +126,12 @@ impl Segment {
     }
 }
 
-fn attach_sysv<C: Connection>(conn: &C, id: i32) -> Result<shm::Seg, String> {
-    let seg = conn.generate_id().map_err(|e| e.to_string())?;
-    let shmid = u32::try_from(id).map_err(|_| format!("bad shm id {id}"))?;
+fn attach_sysv<C: Connection>(conn: &C, shmid: u32) -> Result<shm::Seg, X11Error> {
+    let seg = conn.generate_id().map_err(X11Error::id("ShmAttach"))?;
     conn.shm_attach(seg, shmid, false)
-        .map_err(|e| e.to_string())?
+        .map_err(X11Error::request("ShmAttach"))?
         .check()
-        .map_err(|e| format!("ShmAttach failed: {e}"))?;
+        .map_err(X11Error::reply("ShmAttach"))?;
     Ok(seg)
 }
 

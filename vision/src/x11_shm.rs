@@ -1,14 +1,13 @@
 //! `ShmSource`: the fast X11 capture path, MIT-SHM on one long-lived connection.
 
 use x11rb::connection::{Connection, RequestConnection};
-use x11rb::errors::ReplyError;
 use x11rb::protocol::shm::{self, ConnectionExt as _};
 use x11rb::protocol::xproto::{self, ConnectionExt as _, ImageFormat, Window};
 use x11rb::rust_connection::RustConnection;
 
 use crate::x11_pixels::PixelLayout;
 use crate::x11_segment::Segment;
-use crate::{Frame, ScreenSource, Size, VisionError};
+use crate::{Frame, ScreenSource, Size, VisionError, X11Error};
 
 /// How a [`ShmSource`] gets the root window's pixels from the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -57,12 +56,7 @@ impl ShmSource {
         method: CaptureMethod,
     ) -> Result<ShmSource, VisionError> {
         let mut source = Self::open(display)?;
-        source
-            .use_method(method)
-            .map_err(|reason| VisionError::Connect {
-                display: source.display.clone(),
-                reason,
-            })?;
+        source.use_method(method)?;
         Ok(source)
     }
 
@@ -82,13 +76,11 @@ impl ShmSource {
             Some(d) => d.to_owned(),
             None => std::env::var("DISPLAY").unwrap_or_else(|_| "(unset $DISPLAY)".into()),
         };
-        let connect_error = |reason: String| VisionError::Connect {
+        let (conn, screen_num) = x11rb::connect(display).map_err(|source| X11Error::Connect {
             display: name.clone(),
-            reason,
-        };
-        let (conn, screen_num) =
-            x11rb::connect(display).map_err(|e| connect_error(e.to_string()))?;
-        let layout = PixelLayout::of_root(conn.setup(), screen_num).map_err(connect_error)?;
+            source,
+        })?;
+        let layout = PixelLayout::of_root(conn.setup(), screen_num)?;
         let screen = &conn.setup().roots[screen_num];
         let (root, size) = (
             screen.root,
@@ -109,14 +101,11 @@ impl ShmSource {
     }
 
     /// Switch to `method`, making a segment for the current size when it needs one.
-    fn use_method(&mut self, method: CaptureMethod) -> Result<(), String> {
+    fn use_method(&mut self, method: CaptureMethod) -> Result<(), X11Error> {
         if method != CaptureMethod::GetImage {
-            let version = self.shm_version()?;
-            if method == CaptureMethod::ShmFd && version < (1, 2) {
-                return Err(format!(
-                    "the server has MIT-SHM {}.{}, passing file descriptors needs 1.2",
-                    version.0, version.1
-                ));
+            let (major, minor) = self.shm_version()?;
+            if method == CaptureMethod::ShmFd && (major, minor) < (1, 2) {
+                return Err(X11Error::ShmTooOld { major, minor });
             }
         }
         self.drop_segment();
@@ -134,25 +123,25 @@ impl ShmSource {
         Ok(())
     }
 
-    fn shm_version(&self) -> Result<(u16, u16), String> {
+    fn shm_version(&self) -> Result<(u16, u16), X11Error> {
         let present = self
             .conn
             .extension_information(shm::X11_EXTENSION_NAME)
-            .map_err(|e| e.to_string())?
+            .map_err(X11Error::request("QueryExtension"))?
             .is_some();
         if !present {
-            return Err("the server has no MIT-SHM extension".into());
+            return Err(X11Error::NoShm);
         }
         let v = self
             .conn
             .shm_query_version()
-            .map_err(|e| e.to_string())?
+            .map_err(X11Error::request("ShmQueryVersion"))?
             .reply()
-            .map_err(|e| e.to_string())?;
+            .map_err(X11Error::reply("ShmQueryVersion"))?;
         Ok((v.major_version, v.minor_version))
     }
 
-    fn new_segment(&self, len: usize) -> Result<Segment, String> {
+    fn new_segment(&self, len: usize) -> Result<Segment, X11Error> {
         match self.method {
             CaptureMethod::ShmFd => Segment::create_fd(&self.conn, len),
             _ => Segment::create_sysv(&self.conn, len),
@@ -171,7 +160,10 @@ impl ShmSource {
     fn try_capture(&mut self) -> Result<Option<Frame>, Attempt> {
         let (w, h) = (self.size.width, self.size.height);
         let (w16, h16) = (clamp_u16(w), clamp_u16(h));
-        let geometry = self.conn.get_geometry(self.root).map_err(fatal)?;
+        let geometry = self
+            .conn
+            .get_geometry(self.root)
+            .map_err(X11Error::request("GetGeometry"))?;
         let shm_seg = match self.method {
             CaptureMethod::GetImage => None,
             _ => self.segment.as_ref().map(|s| s.seg),
@@ -190,26 +182,26 @@ impl ShmSource {
                     seg,
                     0,
                 )
-                .map_err(fatal)?;
-            let g = geometry.reply().map_err(fatal)?;
+                .map_err(X11Error::request("ShmGetImage"))?;
+            let g = geometry.reply().map_err(X11Error::reply("GetGeometry"))?;
             let image = image.reply();
             if self.resized(&g) {
                 return Ok(None);
             }
-            image.map_err(Attempt::from)?;
+            image.map_err(X11Error::reply("ShmGetImage"))?;
             let bytes = self.segment.as_ref().map_or(&[][..], Segment::bytes);
             self.layout.convert(bytes, w, h).map_err(Attempt::Fatal)?
         } else {
             let image = self
                 .conn
                 .get_image(ImageFormat::Z_PIXMAP, self.root, 0, 0, w16, h16, !0)
-                .map_err(fatal)?;
-            let g = geometry.reply().map_err(fatal)?;
+                .map_err(X11Error::request("GetImage"))?;
+            let g = geometry.reply().map_err(X11Error::reply("GetGeometry"))?;
             let image = image.reply();
             if self.resized(&g) {
                 return Ok(None);
             }
-            let reply = image.map_err(Attempt::from)?;
+            let reply = image.map_err(X11Error::reply("GetImage"))?;
             self.layout
                 .convert(&reply.data, w, h)
                 .map_err(Attempt::Fatal)?
@@ -241,22 +233,19 @@ impl ShmSource {
 /// Why one capture attempt failed.
 enum Attempt {
     /// The server refused the request (an X error): worth one retry with another method.
-    Refused(String),
+    Refused(X11Error),
     /// Anything else: the connection is gone or the data is wrong.
     Fatal(VisionError),
 }
 
-impl From<ReplyError> for Attempt {
-    fn from(e: ReplyError) -> Self {
-        match e {
-            ReplyError::X11Error(x) => Attempt::Refused(format!("{:?}", x.error_kind)),
-            other => fatal(other),
+impl From<X11Error> for Attempt {
+    fn from(e: X11Error) -> Self {
+        if e.is_refusal() {
+            Attempt::Refused(e)
+        } else {
+            Attempt::Fatal(e.into())
         }
     }
-}
-
-fn fatal(e: impl std::fmt::Display) -> Attempt {
-    Attempt::Fatal(VisionError::Capture(e.to_string()))
 }
 
 fn clamp_u16(v: u32) -> u16 {
@@ -265,7 +254,7 @@ fn clamp_u16(v: u32) -> u16 {
 
 impl ScreenSource for ShmSource {
     fn capture(&mut self) -> Result<Frame, VisionError> {
-        let mut last = String::new();
+        let mut last = None;
         for _ in 0..4 {
             match self.try_capture() {
                 Ok(Some(frame)) => return Ok(frame),
@@ -277,21 +266,23 @@ impl ScreenSource for ShmSource {
                     let g = self
                         .conn
                         .get_geometry(self.root)
-                        .map_err(|e| VisionError::Capture(e.to_string()))?
+                        .map_err(X11Error::request("GetGeometry"))?
                         .reply()
-                        .map_err(|e| VisionError::Capture(e.to_string()))?;
+                        .map_err(X11Error::reply("GetGeometry"))?;
                     if !self.resized(&g) && self.method != CaptureMethod::GetImage {
                         self.drop_segment();
                         self.method = CaptureMethod::GetImage;
                     }
-                    last = why;
+                    last = Some(why);
                 }
             }
         }
-        Err(VisionError::Capture(format!(
-            "the X server on {} kept refusing the image request ({last})",
-            self.display
-        )))
+        // Four refusals in a row (or four size changes): the last refusal says why.
+        Err(last
+            .unwrap_or(X11Error::Resizing {
+                display: self.display.clone(),
+            })
+            .into())
     }
 
     fn size(&self) -> Size {

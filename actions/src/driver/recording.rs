@@ -72,6 +72,33 @@ impl RecordingDriver {
         self.lock().clone()
     }
 
+    /// The keys and buttons the record shows pressed (`Down`) and not
+    /// released (`Up`) since, in the order they were pressed, as
+    /// `InputEvent::Key(k, Press::Down)` / `InputEvent::Button(b, Press::Down)`:
+    /// what a real display would still hold. Empty when everything pressed
+    /// was released. A failed call is not recorded, so a press that failed
+    /// does not count as held.
+    pub fn held(&self) -> Vec<InputEvent> {
+        let mut held: Vec<InputEvent> = Vec::new();
+        for event in self.lock().iter() {
+            let (down, press) = match event {
+                InputEvent::Key(k, press) => (InputEvent::Key(*k, Press::Down), *press),
+                InputEvent::Button(b, press) => (InputEvent::Button(*b, Press::Down), *press),
+                _ => continue,
+            };
+            match press {
+                Press::Down => held.push(down),
+                Press::Up => {
+                    if let Some(i) = held.iter().rposition(|h| *h == down) {
+                        held.remove(i);
+                    }
+                }
+                Press::Click => {}
+            }
+        }
+        held
+    }
+
     /// Forgets the recorded events (the call counter keeps counting).
     pub fn clear(&self) {
         self.lock().clear();
@@ -147,6 +174,35 @@ mod tests {
         d.clear();
         assert!(d.events().is_empty());
         assert_eq!(moved.name(), "recording");
+    }
+
+    #[test]
+    fn held_lists_what_was_pressed_and_not_released() {
+        let mut d = RecordingDriver::new();
+        d.key(Key::Control, Press::Down).unwrap();
+        d.button(Button::Left, Press::Down).unwrap();
+        d.key(Key::Shift, Press::Down).unwrap();
+        d.key(Key::Unicode('a'), Press::Click).unwrap();
+        d.key(Key::Control, Press::Up).unwrap();
+        assert_eq!(
+            d.held(),
+            vec![
+                InputEvent::Button(Button::Left, Press::Down),
+                InputEvent::Key(Key::Shift, Press::Down),
+            ]
+        );
+        d.button(Button::Left, Press::Up).unwrap();
+        d.key(Key::Shift, Press::Up).unwrap();
+        // A release of something not held changes nothing.
+        d.key(Key::Alt, Press::Up).unwrap();
+        assert!(d.held().is_empty());
+    }
+
+    #[test]
+    fn a_press_that_failed_is_not_held() {
+        let mut d = RecordingDriver::new().fail_after(0);
+        assert!(d.key(Key::Shift, Press::Down).is_err());
+        assert!(d.held().is_empty());
     }
 
     #[test]

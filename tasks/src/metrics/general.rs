@@ -115,7 +115,9 @@ pub(super) fn check_list(result: Option<&Got>, expected: Option<&Got>) -> Result
         list_or_empty(M, rules, key)?
             .iter()
             .map(|p| match p {
-                Value::String(p) => py::regex(p, &[]).map_err(|e| invalid(M, e)),
+                Value::String(p) => {
+                    py::regex(p, &[]).map_err(|e| invalid(M, crate::error::chain(&e)))
+                }
                 other => Err(invalid(
                     M,
                     format!("{key}: a pattern must be a string, got {other}"),

@@ -231,10 +231,31 @@ fn repr_str(s: &str) -> String {
     out
 }
 
+/// Why a Python `re` pattern from a task file cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub(crate) enum PatternError {
+    /// A flag that Python's `re` does not have.
+    #[error("{flag} is not a flag of Python's re module")]
+    UnknownFlag {
+        /// The flag as written.
+        flag: String,
+    },
+    /// The pattern does not compile (once translated to Rust's spelling).
+    #[error("the pattern {pattern:?} is not a valid regular expression")]
+    Invalid {
+        /// The pattern as written.
+        pattern: String,
+        /// What the regex engine found wrong.
+        #[source]
+        source: Box<fancy_regex::Error>,
+    },
+}
+
 /// Compiles a Python `re` pattern. Python's `$` (without MULTILINE) also matches before a
 /// final `\n` and its `\Z` is the very end; both are rewritten to their Rust spelling, as are
 /// `[`, `&` and `~` inside a class (literal in Python, operators in Rust).
-pub(crate) fn regex(pattern: &str, flags: &[&str]) -> Result<fancy_regex::Regex, String> {
+pub(crate) fn regex(pattern: &str, flags: &[&str]) -> Result<fancy_regex::Regex, PatternError> {
     let mut inline = String::new();
     let mut multiline = false;
     for flag in flags {
@@ -247,7 +268,11 @@ pub(crate) fn regex(pattern: &str, flags: &[&str]) -> Result<fancy_regex::Regex,
             "S" | "DOTALL" => inline.push('s'),
             "X" | "VERBOSE" => inline.push('x'),
             "U" | "UNICODE" | "A" | "ASCII" | "L" | "LOCALE" | "NOFLAG" => {}
-            other => return Err(format!("unknown re flag {other}")),
+            other => {
+                return Err(PatternError::UnknownFlag {
+                    flag: other.to_owned(),
+                });
+            }
         }
     }
     let mut translated = String::with_capacity(pattern.len() + 8);
@@ -292,7 +317,10 @@ pub(crate) fn regex(pattern: &str, flags: &[&str]) -> Result<fancy_regex::Regex,
             c => translated.push(c),
         }
     }
-    fancy_regex::Regex::new(&translated).map_err(|e| format!("bad pattern {pattern:?}: {e}"))
+    fancy_regex::Regex::new(&translated).map_err(|e| PatternError::Invalid {
+        pattern: pattern.to_owned(),
+        source: Box::new(e),
+    })
 }
 
 /// Python's `re.search(pattern, text) is not None`; a pattern that fails to run (backtrack
@@ -358,6 +386,15 @@ mod tests {
         assert!(!search(&re, "xy"));
         let re = regex("abc", &["I"]).unwrap();
         assert!(search(&re, "xABCx"));
-        assert!(regex("x", &["Q"]).is_err());
+        assert!(matches!(
+            regex("x", &["Q"]),
+            Err(PatternError::UnknownFlag { flag }) if flag == "Q"
+        ));
+        let err = regex("(a", &[]).unwrap_err();
+        assert!(
+            matches!(&err, PatternError::Invalid { pattern, .. } if pattern == "(a"),
+            "{err:?}"
+        );
+        assert!(std::error::Error::source(&err).is_some());
     }
 }

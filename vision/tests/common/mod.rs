@@ -62,6 +62,12 @@ impl Xvfb {
         }
     }
 
+    /// Kill the server now and wait until it has exited, as when a display goes away.
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
     /// A new X connection to this server.
     pub fn connect(&self) -> RustConnection {
         x11rb::connect(Some(&self.display)).unwrap().0

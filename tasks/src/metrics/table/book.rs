@@ -60,6 +60,30 @@ impl Sheet {
     }
 }
 
+/// Why a workbook cannot be read. The messages name no file: the caller says which one.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub(super) enum BookError {
+    /// The file is not a spreadsheet calamine can open.
+    #[error("the file cannot be opened as a spreadsheet")]
+    Open(#[source] calamine::Error),
+    /// A sheet of it cannot be read.
+    #[error("sheet {sheet:?} cannot be read")]
+    Sheet {
+        /// The sheet's name.
+        sheet: String,
+        /// calamine's reason.
+        #[source]
+        source: calamine::Error,
+    },
+    /// The csv file cannot be read.
+    #[error("the file cannot be read")]
+    Read(#[source] std::io::Error),
+    /// The csv file's text is not csv.
+    #[error("the file is not valid csv")]
+    Csv(#[source] csv::Error),
+}
+
 /// A workbook: its sheets by name, in order.
 #[derive(Debug)]
 pub(super) struct Book {
@@ -72,7 +96,7 @@ pub(super) struct Book {
 
 impl Book {
     /// Reads a workbook; csv by its extension, anything else as a spreadsheet.
-    pub(super) fn open(path: &Path) -> Result<Book, String> {
+    pub(super) fn open(path: &Path) -> Result<Book, BookError> {
         let is_csv = path
             .extension()
             .and_then(|e| e.to_str())
@@ -80,11 +104,16 @@ impl Book {
         if is_csv {
             return Book::open_csv(path);
         }
-        let mut workbook = open_workbook_auto(path).map_err(|e| e.to_string())?;
+        let mut workbook = open_workbook_auto(path).map_err(BookError::Open)?;
         let names = workbook.sheet_names();
         let mut sheets = Vec::with_capacity(names.len());
         for name in &names {
-            let range = workbook.worksheet_range(name).map_err(|e| e.to_string())?;
+            let range = workbook
+                .worksheet_range(name)
+                .map_err(|source| BookError::Sheet {
+                    sheet: name.clone(),
+                    source,
+                })?;
             sheets.push(sheet_of(&range));
         }
         let merges = match &mut workbook {
@@ -102,15 +131,15 @@ impl Book {
         })
     }
 
-    fn open_csv(path: &Path) -> Result<Book, String> {
-        let text = py::read_text_any_encoding(path).map_err(|e| e.to_string())?;
+    fn open_csv(path: &Path) -> Result<Book, BookError> {
+        let text = py::read_text_any_encoding(path).map_err(BookError::Read)?;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .from_reader(text.as_bytes());
         let mut rows = Vec::new();
         for record in reader.records() {
-            let record = record.map_err(|e| e.to_string())?;
+            let record = record.map_err(BookError::Csv)?;
             rows.push(record.iter().map(csv_cell).collect());
         }
         let name = path
@@ -279,6 +308,22 @@ mod tests {
         assert_eq!(iso_duration_days("PT12H00M00S"), Some(0.5));
         assert_eq!(iso_duration_days("P1DT6H"), Some(1.25));
         assert_eq!(iso_duration_days("PT1X"), None);
+    }
+
+    #[test]
+    fn unreadable_books_say_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = Book::open(&dir.path().join("none.csv")).unwrap_err();
+        assert!(matches!(missing, BookError::Read(_)), "{missing:?}");
+        let junk = dir.path().join("junk.xlsx");
+        std::fs::write(&junk, b"not a zip").unwrap();
+        let err = Book::open(&junk).unwrap_err();
+        assert!(matches!(err, BookError::Open(_)), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "the file cannot be opened as a spreadsheet"
+        );
+        assert!(std::error::Error::source(&err).is_some());
     }
 
     #[test]

@@ -259,7 +259,11 @@ pub(super) fn compare_table(
             let book = Book::open(path).map_err(|e| {
                 invalid(
                     M,
-                    format!("cannot read the expected workbook {}: {e}", path.display()),
+                    format!(
+                        "cannot read the expected workbook {}: {}",
+                        path.display(),
+                        crate::error::chain(&e)
+                    ),
                 )
             })?;
             Some((book, gold.others))

@@ -30,7 +30,7 @@ pub(super) fn check(rule: &Value) -> Result<(), RuleError> {
         let pattern = rule.get("ref").and_then(Value::as_str).unwrap_or("");
         return py::regex(pattern, &flags)
             .map(|_| ())
-            .map_err(RuleError::Invalid);
+            .map_err(|e| RuleError::Invalid(crate::error::chain(&e)));
     }
     match method {
         "eq" | "ne" | "le" | "lt" | "ge" | "gt" | "str_list_eq" | "str_set_eq" => Ok(()),
@@ -54,7 +54,8 @@ pub(super) fn matches(value: &Value, rule: &Value) -> Result<bool, RuleError> {
         let (Some(pattern), Value::String(text)) = (reference.as_str(), value) else {
             return Err(RuleError::Raises);
         };
-        let re = py::regex(pattern, &flags).map_err(RuleError::Invalid)?;
+        let re =
+            py::regex(pattern, &flags).map_err(|e| RuleError::Invalid(crate::error::chain(&e)))?;
         return Ok(py::search(&re, text));
     }
     let order = || py::compare(value, reference).map_err(|_| RuleError::Raises);
