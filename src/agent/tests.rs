@@ -45,6 +45,7 @@ fn config() -> AgentConfig {
             poll: Duration::from_millis(1),
         },
         task: None,
+        spec: None,
     }
 }
 
@@ -702,4 +703,35 @@ async fn a_stop_over_the_control_socket_ends_the_run() {
     );
     assert_eq!(count(&bench.records(&end), "model_turn"), 0);
     assert_eq!(bench.driver.calls(), 0);
+}
+
+#[tokio::test]
+async fn input_that_finds_the_display_gone_ends_the_run_instead_of_telling_the_model() {
+    let bench = Bench::new().with_driver(RecordingDriver::new().lose_display_after(1));
+    let (policy, asked) = Planned::new([
+        Reply::Now(turn(vec![
+            Action::Move { x: 1, y: 1 },
+            Action::Move { x: 2, y: 2 },
+        ])),
+        Reply::Now(turn(vec![Action::Move { x: 3, y: 3 }])),
+    ]);
+    let end = finish(bench.start(config(), policy).done).await;
+    assert_eq!((end.status, end.steps), (EndStatus::Error, 1));
+    let message = end.message.clone().unwrap_or_default();
+    assert!(message.contains("the display is gone"), "{message}");
+    let records = bench.records(&end);
+    let result = results(&records);
+    assert_eq!(
+        result
+            .iter()
+            .map(|r| (r.index, r.status))
+            .collect::<Vec<_>>(),
+        vec![(0, ActionStatus::Ok), (1, ActionStatus::Error)]
+    );
+    // The model was asked once: the lost display was never fed back to it.
+    assert_eq!(asked.lock().unwrap().len(), 1);
+    assert!(matches!(
+        records.last().map(|r| &r.event),
+        Some(Event::SessionEnd(_))
+    ));
 }

@@ -40,6 +40,7 @@ pub struct RecordingDriver {
     events: Arc<Mutex<Vec<InputEvent>>>,
     calls: Arc<AtomicUsize>,
     fail_at: Option<usize>,
+    lost_from: Option<usize>,
 }
 
 impl std::fmt::Debug for RecordingDriver {
@@ -64,6 +65,13 @@ impl RecordingDriver {
     /// again (so the releases that follow a failure are recorded).
     pub fn fail_after(mut self, n: usize) -> Self {
         self.fail_at = Some(n);
+        self
+    }
+
+    /// Makes every call from call `n` on fail as if the display had gone
+    /// ([`InputError::DisplayLost`]); nothing from then on is recorded.
+    pub fn lose_display_after(mut self, n: usize) -> Self {
+        self.lost_from = Some(n);
         self
     }
 
@@ -115,6 +123,13 @@ impl RecordingDriver {
 
     fn record(&mut self, event: InputEvent) -> Result<(), InputError> {
         let call = self.calls.fetch_add(1, Ordering::SeqCst);
+        if self.lost_from.is_some_and(|n| call >= n) {
+            return Err(InputError::DisplayLost {
+                reason: format!(
+                    "recording driver: the display is gone from call {call} ({event:?})"
+                ),
+            });
+        }
         if self.fail_at == Some(call) {
             return Err(InputError::Backend(format!(
                 "recording driver: call {call} fails as asked ({event:?})"
