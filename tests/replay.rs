@@ -409,6 +409,12 @@ fn a_click_on_plain_ground_follows_its_moved_window_and_stops_when_the_window_is
     let (dx, dy) = (moved_to.0 - ax, moved_to.1 - ay);
     let how = format!("the window \"xterm\" (xterm.XTerm) moved by ({dx}, {dy})");
     assert!(narration.iter().any(|n| n.contains(&how)), "{narration:#?}");
+    let latency: Vec<u64> = events(&run)
+        .iter()
+        .filter(|e| e["type"] == "model_turn")
+        .map(|e| e["latency_ms"].as_u64().unwrap())
+        .collect();
+    eprintln!("re-grounding by window per step (ms): {latency:?}; {narration:?}");
     let clicks: Vec<Value> = events(&run)
         .into_iter()
         .filter(|e| e["type"] == "action")
