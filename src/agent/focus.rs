@@ -1,8 +1,9 @@
-//! Which window has the keyboard focus, read from the window manager at each observation so that
-//! replay can check that keys go where they went when the run was recorded.
+//! Which window has the keyboard focus, and where it is, read from the window manager at each
+//! observation so that replay can check that keys go where they went when the run was recorded,
+//! and aim clicks inside a window that has moved since.
 
 use crate::display::{windows, x11};
-use crate::trajectory::WindowRef;
+use crate::trajectory::{WindowRect, WindowRef};
 use std::sync::{Arc, Mutex};
 
 /// A connection used only to ask for the focused window.
@@ -30,9 +31,18 @@ impl Focus {
         let x = self.x.lock().ok()?;
         let id = windows::active(&x).ok()??;
         let info = windows::describe(&x, id).ok()??;
+        let rect = windows::geometry(&x, id)
+            .ok()
+            .map(|(left, top, width, height)| WindowRect {
+                x: left,
+                y: top,
+                width,
+                height,
+            });
         Some(WindowRef {
             title: info.title,
             class: info.class,
+            rect,
         })
     }
 

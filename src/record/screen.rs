@@ -7,7 +7,7 @@
 //! `deskhand_vision::settle`): an action has settled once the screen stayed unchanged for `quiet`
 //! after its last change, or right away when nothing changed within `reaction`.
 
-use deskhand_vision::{Frame, ScreenSource, SettleOptions};
+use deskhand_vision::{Frame, ScreenSource, SettleOptions, VisionError};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -16,6 +16,18 @@ use std::time::{Duration, Instant};
 
 /// Change times older than this are forgotten.
 const KEEP_CHANGES: Duration = Duration::from_secs(60);
+
+/// Why the recorder has no frame.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum SampleError {
+    /// A capture failed, and capturing stopped.
+    #[error("{0}")]
+    Capture(#[source] Arc<VisionError>),
+    /// No frame was captured in time.
+    #[error("no frame within {0:?}")]
+    NoFrame(Duration),
+}
 
 /// One captured frame.
 #[derive(Debug)]
@@ -31,7 +43,7 @@ struct State {
     changes: VecDeque<Duration>,
     /// When the latest capture began.
     horizon: Duration,
-    error: Option<String>,
+    error: Option<SampleError>,
 }
 
 /// The capture thread and what it has seen.
@@ -81,7 +93,7 @@ impl Sampler {
                         st.horizon = at;
                     }
                     Err(e) => {
-                        lock(state).error = Some(e.to_string());
+                        lock(state).error = Some(SampleError::Capture(Arc::new(e)));
                         ready.notify_all();
                         return;
                     }
@@ -109,7 +121,7 @@ impl Sampler {
     }
 
     /// Waits until the first frame is captured, or fails with the capture's error.
-    pub fn first(&self, deadline: Duration) -> Result<Arc<Shot>, String> {
+    pub fn first(&self, deadline: Duration) -> Result<Arc<Shot>, SampleError> {
         let (state, ready) = &*self.shared;
         let until = Instant::now() + deadline;
         let mut st = lock(state);
@@ -121,7 +133,7 @@ impl Sampler {
                 return Ok(shot.clone());
             }
             let Some(left) = until.checked_duration_since(Instant::now()) else {
-                return Err(format!("no frame within {deadline:?}"));
+                return Err(SampleError::NoFrame(deadline));
             };
             st = ready
                 .wait_timeout(st, left)
@@ -131,7 +143,7 @@ impl Sampler {
     }
 
     /// Why capturing stopped, if it did.
-    pub fn error(&self) -> Option<String> {
+    pub fn error(&self) -> Option<SampleError> {
         lock(&self.shared.0).error.clone()
     }
 

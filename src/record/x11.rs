@@ -19,32 +19,54 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 use x11rb::connection::{Connection, RequestConnection};
+use x11rb::errors::{ConnectError, ReplyError, ReplyOrIdError};
 use x11rb::protocol::record::{self, ConnectionExt as _, ExtRange, Range, Range8, Range16};
 use x11rb::protocol::xproto::{self, ConnectionExt as _, KeyButMask};
 use x11rb::rust_connection::RustConnection;
 
-/// Why the person's input cannot be read.
+/// Why the person's input cannot be read, or stopped being read.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RecordError {
     /// The display could not be reached.
-    #[error("cannot connect to X display {display}: {reason}")]
+    #[error("cannot connect to X display {display}: {source}")]
     Connect {
         /// The display.
         display: String,
         /// Why.
-        reason: String,
+        source: ConnectError,
     },
     /// The X server has no RECORD extension.
     #[error("X display {0} has no RECORD extension, which recording needs")]
     NoRecord(String),
-    /// An X request failed.
+    /// The display has no such screen.
+    #[error("X display {display} has no screen {screen}")]
+    NoScreen {
+        /// The display.
+        display: String,
+        /// The screen its name asked for.
+        screen: usize,
+    },
+    /// An X request failed while the recording was being set up.
     #[error("X request failed while setting up the recording: {0}")]
-    X11(String),
+    X11(#[from] ReplyOrIdError),
+    /// The server stopped sending the recorded input (the display went away).
+    #[error("the X display stopped sending input: {0}")]
+    Stream(#[source] ReplyError),
+    /// The server sent no data after the context was enabled.
+    #[error("the RECORD context did not start within {0:?}")]
+    NotStarted(Duration),
 }
 
-fn x_err(e: impl std::fmt::Display) -> RecordError {
-    RecordError::X11(e.to_string())
+/// For callers that carry the end of the input stream as a message.
+impl From<RecordError> for String {
+    fn from(e: RecordError) -> String {
+        e.to_string()
+    }
+}
+
+fn x_err(e: impl Into<ReplyOrIdError>) -> RecordError {
+    RecordError::X11(e.into())
 }
 
 /// RECORD reply categories.
@@ -73,16 +95,16 @@ pub struct Started {
 
 impl X11Input {
     /// Starts intercepting input on `display`; `sink` gets each event (or the error that ended
-    /// the stream) on the reading thread, as it arrives. Returns once the server has begun
-    /// sending data.
-    pub fn start(
+    /// the stream, as an `E`) on the reading thread, as it arrives. Returns once the server has
+    /// begun sending data.
+    pub fn start<E: From<RecordError> + 'static>(
         display: &str,
-        mut sink: impl FnMut(Result<Input, String>) + Send + 'static,
+        mut sink: impl FnMut(Result<Input, E>) + Send + 'static,
     ) -> Result<(X11Input, Started), RecordError> {
         let connect = || {
-            x11rb::connect(Some(display)).map_err(|e| RecordError::Connect {
+            x11rb::connect(Some(display)).map_err(|source| RecordError::Connect {
                 display: display.to_owned(),
-                reason: e.to_string(),
+                source,
             })
         };
         let (ctrl, screen) = connect()?;
@@ -99,9 +121,14 @@ impl X11Input {
             .map_err(x_err)?;
         let setup = ctrl.setup();
         let root =
-            setup.roots.get(screen).map(|s| s.root).ok_or_else(|| {
-                RecordError::X11(format!("display {display} has no screen {screen}"))
-            })?;
+            setup
+                .roots
+                .get(screen)
+                .map(|s| s.root)
+                .ok_or_else(|| RecordError::NoScreen {
+                    display: display.to_owned(),
+                    screen,
+                })?;
         let (min, max) = (setup.min_keycode, setup.max_keycode);
         let map = ctrl
             .get_keyboard_mapping(min, max - min + 1)
@@ -147,28 +174,34 @@ impl X11Input {
             .map_err(x_err)?;
 
         let (data, _) = connect()?;
-        let (started_tx, started_rx) = mpsc::sync_channel::<Result<(), String>>(1);
+        let (started_tx, started_rx) = mpsc::sync_channel::<Result<(), RecordError>>(1);
         let (ended_tx, ended) = mpsc::sync_channel::<()>(1);
         let thread = std::thread::spawn(move || {
             let replies = match data.record_enable_context(context) {
                 Ok(r) => r,
                 Err(e) => {
-                    let _ = started_tx.send(Err(e.to_string()));
+                    let _ = started_tx.send(Err(RecordError::Stream(e.into())));
                     return;
                 }
             };
+            let mut started = false;
             for reply in replies {
                 let reply = match reply {
                     Ok(r) => r,
                     Err(e) => {
-                        let msg = format!("the X display stopped sending input: {e}");
-                        let _ = started_tx.try_send(Err(msg.clone()));
-                        sink(Err(msg));
+                        // Before the first data, the error is `start`'s; after it, the sink's.
+                        let e = RecordError::Stream(e);
+                        if started {
+                            sink(Err(E::from(e)));
+                        } else {
+                            let _ = started_tx.try_send(Err(e));
+                        }
                         break;
                     }
                 };
                 match reply.category {
                     START_OF_DATA => {
+                        started = true;
                         let _ = started_tx.try_send(Ok(()));
                     }
                     FROM_SERVER => {
@@ -185,14 +218,11 @@ impl X11Input {
             }
             let _ = ended_tx.send(());
         });
-        match started_rx.recv_timeout(Duration::from_secs(10)) {
+        let wait = Duration::from_secs(10);
+        match started_rx.recv_timeout(wait) {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(RecordError::X11(e)),
-            Err(_) => {
-                return Err(RecordError::X11(
-                    "the RECORD context did not start within 10 s".into(),
-                ));
-            }
+            Ok(Err(e)) => return Err(e),
+            Err(_) => return Err(RecordError::NotStarted(wait)),
         }
         Ok((
             X11Input {

@@ -11,13 +11,18 @@
 //!   "reason": "the recorded point could not be found on the screen",
 //!   "expected_frame": "divergence/expected.png",        // the recorded frame, when there is one
 //!   "actual_frame": "divergence/actual.png",            // the screen when replay stopped
-//!   "recorded_window": {"title": "notes.txt - Mousepad", "class": ["mousepad", "Mousepad"]},
+//!   "recorded_window": {"title": "notes.txt - Mousepad", "class": ["mousepad", "Mousepad"],
+//!                       "rect": {"x": 398, "y": 249, "width": 640, "height": 480}},
 //!   "actual_window": null,
-//!   "tried": [{"method": "in_place", "point": [812, 604], "outcome": "49 px patch differs by 41.20", "ok": false}, …]
+//!   "tried": [{"method": "in_place", "point": [812, 604], "outcome": "49 px patch differs by 41.20", "ok": false}, …,
+//!             {"method": "window", "point": [812, 604], "outcome": "no window like the recorded one, …", "ok": false}]
 //! }
 //! ```
 //!
-//! Paths are relative to the run directory. No action is performed after a divergence: the
+//! `tried` lists every method tried for the point, in order: `in_place`, `template` (not for
+//! plain ground), `text`, and `window` (only when the recording says where its window was and
+//! the point lay in it; see [`super::ground`]). The windows are the focused ones, with `rect`
+//! (their client area) when the display said. Paths are relative to the run directory. No action is performed after a divergence: the
 //! replay's trajectory ends with `session_end` status `error` and a message naming this file.
 
 use super::ground::Attempt;

@@ -9,27 +9,40 @@
 //!    ([`deskhand_vision::Patch::locate`]): the point moves with it.
 //! 3. **text**: the text recorded under the point (read by OCR around it) is found on the
 //!    screen now, exactly once or nearest the recorded place: the point moves with it.
+//! 4. **window**: the point lay inside the window that had the focus when it was recorded, and
+//!    the recording says where that window was (`window.rect`, see [`crate::trajectory`]). A
+//!    window of the same class and title ([`super::same_window`]) is on the screen now, the
+//!    focused one first, then from the top down; the point moves with it to the same place
+//!    in it, provided that place is shown (no other window covers it) and looks as it did
+//!    when recorded (the recorded patch, compared there). This is how a click on plain ground
+//!    follows a window that has moved.
+//!
+//! Plain ground in place is only the same place when the recorded window is still there: when
+//! the recording says where the window was and another window (or the same one, moved) now
+//! holds the point, in place fails and the methods after it decide.
 //!
 //! When none of these holds, the point cannot be re-grounded and replay stops: it never clicks
 //! on a guess. Every method tried is kept, with its numbers, for the divergence report.
 
+use super::by_window::ByWindow;
 use crate::policy::text_target::Grounder;
 use deskhand_actions::{Action, Point};
-use deskhand_vision::{Frame, MatchMode, Patch, Rect, find_text};
+use deskhand_vision::ocr::NotFound;
+use deskhand_vision::{Frame, MatchMode, OcrError, Patch, Rect, VisionError, find_text};
 use serde::Serialize;
 
 /// A patch in place differing by at most this much (mean grey level) is the same: a blinking
 /// caret or a hover highlight stays under it.
-const IN_PLACE_MAD: f64 = 3.0;
+pub(super) const IN_PLACE_MAD: f64 = 3.0;
 /// A patch found elsewhere must match at least this well.
-const FOUND_MAD: f64 = 6.0;
+pub(super) const FOUND_MAD: f64 = 6.0;
 /// How far around the point the recorded frame is read for its text.
 const TEXT_REACH: (u32, u32) = (320, 40);
 
 /// One method tried for one point, for the divergence report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Attempt {
-    /// `in_place`, `template` or `text`.
+    /// `in_place`, `template`, `text` or `window`.
     pub method: &'static str,
     /// The recorded point.
     pub point: [i32; 2],
@@ -50,12 +63,40 @@ pub struct Grounded {
     pub tried: Vec<Attempt>,
 }
 
-/// Aims `action`, recorded on `recorded`, at `current`. `Err` holds what was tried.
+/// Why the text under a point could not be followed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TextError {
+    /// No OCR engine to read with.
+    #[error("cannot read text: {0}")]
+    Engine(#[source] OcrError),
+    /// The recorded frame could not be cut around the point.
+    #[error("cannot cut the recorded frame around the point: {0}")]
+    Crop(#[source] VisionError),
+    /// Reading a frame failed.
+    #[error("cannot read the {which} frame: {source}")]
+    Read {
+        /// `recorded` or `current`.
+        which: &'static str,
+        /// The cause.
+        source: OcrError,
+    },
+    /// The recorded frame shows no text under the point.
+    #[error("no text under the recorded point")]
+    NothingUnder,
+    /// The text under the point is not on the screen now.
+    #[error(transparent)]
+    NotFound(#[from] NotFound),
+}
+
+/// Aims `action`, recorded on `recorded`, at `current`; `windows`, when the recording says
+/// where its window was, allows re-grounding by window. `Err` holds what was tried.
 pub fn ground(
     action: &Action,
     recorded: &Frame,
     current: &Frame,
     ocr: &mut Grounder,
+    windows: Option<&ByWindow>,
 ) -> Result<Grounded, Vec<Attempt>> {
     if matches!(action, Action::Zoom { .. }) || action.points().is_empty() {
         return Ok(Grounded {
@@ -72,7 +113,7 @@ pub fn ground(
         if failed {
             return p;
         }
-        match ground_point(p, recorded, current, ocr, &mut tried) {
+        match ground_point(p, recorded, current, ocr, windows, &mut tried) {
             Some((q, how)) => {
                 first_shift.get_or_insert((q.x - p.x, q.y - p.y));
                 hows.push(how);
@@ -105,6 +146,7 @@ fn ground_point(
     recorded: &Frame,
     current: &Frame,
     ocr: &mut Grounder,
+    windows: Option<&ByWindow>,
     tried: &mut Vec<Attempt>,
 ) -> Option<(Point, String)> {
     let at = [p.x, p.y];
@@ -116,7 +158,11 @@ fn ground_point(
             ok,
         })
     };
-    let (Ok(x), Ok(y)) = (u32::try_from(p.x), u32::try_from(p.y)) else {
+    let patch = u32::try_from(p.x)
+        .ok()
+        .zip(u32::try_from(p.y).ok())
+        .and_then(|(x, y)| Patch::around(recorded, x, y));
+    let Some(patch) = patch else {
         note(
             "in_place",
             false,
@@ -124,12 +170,20 @@ fn ground_point(
         );
         return None;
     };
-    match Patch::around(recorded, x, y) {
-        Some(patch) if patch.plain => {
+    // The window method applies to points inside the recorded window only.
+    let windows = windows.filter(|w| w.holds(p));
+    let side = patch.rect.width.max(patch.rect.height);
+    match patch.mad_in_place(current) {
+        Some(mad) if mad <= IN_PLACE_MAD && patch.plain => {
             // Plain ground (an empty page, a blank field): nothing to search for, but the same
-            // plain ground in the same place is the same place.
-            match patch.mad_in_place(current) {
-                Some(mad) if mad <= IN_PLACE_MAD => {
+            // plain ground in the same place, in the same window, is the same place.
+            match windows.map(|w| w.still_at(p)) {
+                Some(Err(why)) => note(
+                    "in_place",
+                    false,
+                    format!("plain ground, the same in place (differs by {mad:.2}), but {why}"),
+                ),
+                _ => {
                     note(
                         "in_place",
                         true,
@@ -137,85 +191,85 @@ fn ground_point(
                     );
                     return Some((p, "in place (plain ground)".into()));
                 }
-                _ => note(
-                    "in_place",
-                    false,
-                    "the recorded point lies on plain ground, and the screen differs there: nothing to recognise it by".into(),
-                ),
             }
         }
-        Some(patch) => {
-            let side = patch.rect.width.max(patch.rect.height);
-            match patch.mad_in_place(current) {
-                Some(mad) if mad <= IN_PLACE_MAD => {
-                    note(
-                        "in_place",
-                        true,
-                        format!("{side} px patch differs by {mad:.2}"),
-                    );
-                    return Some((p, "in place".into()));
-                }
-                Some(mad) => note(
-                    "in_place",
-                    false,
-                    format!("{side} px patch differs by {mad:.2}"),
-                ),
-                None => note(
-                    "in_place",
-                    false,
-                    "the patch's place is off the screen".into(),
-                ),
-            }
-            match patch.locate(current) {
-                Some(found) if found.mad <= FOUND_MAD && !found.ambiguous => {
-                    let q = Point::new(found.x as i32, found.y as i32);
-                    let how = format!(
-                        "moved by ({}, {}) (template, differs by {:.2})",
-                        q.x - p.x,
-                        q.y - p.y,
-                        found.mad
-                    );
-                    note("template", true, how.clone());
-                    return Some((q, how));
-                }
-                Some(found) => note(
-                    "template",
-                    false,
-                    format!(
-                        "best place ({}, {}) differs by {:.2}{}",
-                        found.x,
-                        found.y,
-                        found.mad,
-                        if found.ambiguous {
-                            format!(
-                                ", and another place almost as well ({:.2})",
-                                found.runner_up.unwrap_or_default()
-                            )
-                        } else {
-                            String::new()
-                        }
-                    ),
-                ),
-                None => note(
-                    "template",
-                    false,
-                    "the screen is smaller than the patch".into(),
-                ),
-            }
+        Some(mad) if mad <= IN_PLACE_MAD => {
+            note(
+                "in_place",
+                true,
+                format!("{side} px patch differs by {mad:.2}"),
+            );
+            return Some((p, "in place".into()));
         }
+        _ if patch.plain => note(
+            "in_place",
+            false,
+            "the recorded point lies on plain ground, and the screen differs there: nothing to recognise it by".into(),
+        ),
+        Some(mad) => note(
+            "in_place",
+            false,
+            format!("{side} px patch differs by {mad:.2}"),
+        ),
         None => note(
             "in_place",
             false,
-            "the point is off the recorded screen".into(),
+            "the patch's place is off the screen".into(),
         ),
+    }
+    if !patch.plain {
+        match patch.locate(current) {
+            Some(found) if found.mad <= FOUND_MAD && !found.ambiguous => {
+                let q = Point::new(found.x as i32, found.y as i32);
+                let how = format!(
+                    "moved by ({}, {}) (template, differs by {:.2})",
+                    q.x - p.x,
+                    q.y - p.y,
+                    found.mad
+                );
+                note("template", true, how.clone());
+                return Some((q, how));
+            }
+            Some(found) => note(
+                "template",
+                false,
+                format!(
+                    "best place ({}, {}) differs by {:.2}{}",
+                    found.x,
+                    found.y,
+                    found.mad,
+                    if found.ambiguous {
+                        format!(
+                            ", and another place almost as well ({:.2})",
+                            found.runner_up.unwrap_or_default()
+                        )
+                    } else {
+                        String::new()
+                    }
+                ),
+            ),
+            None => note(
+                "template",
+                false,
+                "the screen is smaller than the patch".into(),
+            ),
+        }
     }
     match by_text(p, recorded, current, ocr) {
         Ok((q, how)) => {
             note("text", true, how.clone());
+            return Some((q, how));
+        }
+        Err(why) => note("text", false, why.to_string()),
+    }
+    let windows = windows?;
+    match windows.aim(p, &patch, recorded, current) {
+        Ok((q, how)) => {
+            note("window", true, how.clone());
             Some((q, how))
         }
         Err(why) => {
-            note("text", false, why);
+            note("window", false, why.to_string());
             None
         }
     }
@@ -227,8 +281,8 @@ fn by_text(
     recorded: &Frame,
     current: &Frame,
     ocr: &mut Grounder,
-) -> Result<(Point, String), String> {
-    let engine = ocr.engine().map_err(|e| e.to_string())?;
+) -> Result<(Point, String), TextError> {
+    let engine = ocr.engine().map_err(TextError::Engine)?;
     let (x, y) = (p.x.max(0) as u32, p.y.max(0) as u32);
     let x0 = x.saturating_sub(TEXT_REACH.0);
     let y0 = y.saturating_sub(TEXT_REACH.1);
@@ -236,17 +290,22 @@ fn by_text(
     let y1 = (y + TEXT_REACH.1).min(recorded.height());
     let around = recorded
         .crop(Rect::new(x0, y0, x1 - x0, y1 - y0))
-        .map_err(|e| e.to_string())?;
-    let seen = engine.read(&around).map_err(|e| e.to_string())?;
+        .map_err(TextError::Crop)?;
+    let seen = engine.read(&around).map_err(|source| TextError::Read {
+        which: "recorded",
+        source,
+    })?;
     let (lx, ly) = (x - x0, y - y0);
     let under = seen
         .iter()
         .filter(|e| grow(e.rect, 6).contains(lx, ly))
         .min_by_key(|e| e.rect.area())
-        .ok_or("no text under the recorded point")?;
-    let now = engine.read(current).map_err(|e| e.to_string())?;
-    let found = find_text(&now, &under.text, Some((p.x, p.y)), MatchMode::Exact)
-        .map_err(|e| e.to_string())?;
+        .ok_or(TextError::NothingUnder)?;
+    let now = engine.read(current).map_err(|source| TextError::Read {
+        which: "current",
+        source,
+    })?;
+    let found = find_text(&now, &under.text, Some((p.x, p.y)), MatchMode::Exact)?;
     let (cx, cy) = found.click_point();
     let (rx, ry) = under.click_point();
     let q = Point::new(cx + (lx as i32 - rx), cy + (ly as i32 - ry));
@@ -269,3 +328,7 @@ fn grow(r: Rect, by: u32) -> Rect {
         r.height + 2 * by,
     )
 }
+
+#[cfg(test)]
+#[path = "ground_tests.rs"]
+mod tests;

@@ -6,26 +6,36 @@
 //! own. Each recorded action that went through becomes one replayed step:
 //!
 //! - An action aimed at a point (click, drag, scroll, move) is re-grounded on the current frame
-//!   ([`ground`]): in place, by template matching, or by the text recorded under the point.
+//!   ([`ground`]): in place, by template matching, by the text recorded under the point, or at
+//!   the same place in the recorded window, found again among the display's windows
+//!   ([`scene`]) when it has moved.
 //! - Keys and typing go where the focus is, so the focused window must be the recorded one (the
 //!   same class, and the same title up to digits), when the recording says which it was.
 //! - `done`, `fail` and waits are replayed as they are.
 //!
 //! When an action cannot be checked or re-grounded, replay stops before performing it and writes
 //! a [`divergence`] report: the run ends with status `error`.
+//!
+//! The windows are read from the display [`ActionReplay::on_display`] names, or else from the
+//! one `DISPLAY` names (the callers set it to the driven display).
 
+pub mod by_window;
 pub mod divergence;
 pub mod ground;
 pub mod recorded;
+pub mod scene;
 
+use crate::display::x11::{self, X11};
 use crate::policy::text_target::Grounder;
 use crate::policy::{Decide, Policy, PolicyError, Turn};
 use crate::trajectory::{PolicyInfo, WindowRef};
 use async_trait::async_trait;
+use by_window::ByWindow;
 use deskhand_actions::Action;
 use deskhand_vision::Frame;
 use divergence::Divergence;
 use recorded::{Recorded, RecordedAction};
+use scene::{Scene, SceneError};
 use std::path::{Path, PathBuf};
 
 /// The policy name replay writes in `session_meta`.
@@ -38,6 +48,9 @@ pub struct ActionReplay {
     out: PathBuf,
     frame: Option<(String, Frame)>,
     ocr: Grounder,
+    /// The display whose windows are read, and a connection to it once made.
+    display: Option<String>,
+    x: Option<X11>,
 }
 
 impl ActionReplay {
@@ -51,7 +64,17 @@ impl ActionReplay {
             out: out.to_owned(),
             frame: None,
             ocr: Grounder::default(),
+            display: None,
+            x: None,
         })
+    }
+
+    /// Reads the windows (to re-ground by window) from the X display `name`, instead of the
+    /// one `DISPLAY` names.
+    pub fn on_display(mut self, name: &str) -> ActionReplay {
+        self.display = Some(name.to_owned());
+        self.x = None;
+        self
     }
 
     fn recorded_frame(&mut self, ra: &RecordedAction) -> Option<Frame> {
@@ -100,6 +123,26 @@ impl ActionReplay {
             ra.action.kind()
         ))
     }
+}
+
+/// The windows on `display` (or `DISPLAY`'s) now, connecting on first use; a connection that
+/// failed a request is dropped, so the next action connects again.
+fn read_scene(display: Option<&str>, x: &mut Option<X11>) -> Result<Scene, SceneError> {
+    if x.is_none() {
+        let name = match display {
+            Some(d) => d.to_owned(),
+            None => std::env::var("DISPLAY").unwrap_or_default(),
+        };
+        *x = Some(x11::connect(&name)?);
+    }
+    let Some(conn) = x.as_ref() else {
+        return Ok(Scene::default());
+    };
+    let scene = Scene::read(conn);
+    if scene.is_err() {
+        *x = None;
+    }
+    scene
 }
 
 /// Whether keys typed now reach the window they reached when recorded: the same class and
@@ -173,13 +216,21 @@ impl Policy for ActionReplay {
             let current = input.frame.clone();
             let action = ra.action.clone();
             let mut ocr = std::mem::take(&mut self.ocr);
-            let (grounded, ocr) = tokio::task::spawn_blocking(move || {
-                let g = ground::ground(&action, &recorded, &current, &mut ocr);
-                (g, ocr)
+            let window = ra.window.clone().filter(|w| w.rect.is_some());
+            let (display, mut x) = (self.display.clone(), self.x.take());
+            let (grounded, ocr, x) = tokio::task::spawn_blocking(move || {
+                // Only a recording that says where its window was can use the windows now.
+                let by_window = window.and_then(|w| {
+                    let now = read_scene(display.as_deref(), &mut x);
+                    ByWindow::of(&w, now)
+                });
+                let g = ground::ground(&action, &recorded, &current, &mut ocr, by_window.as_ref());
+                (g, ocr, x)
             })
             .await
             .map_err(|e| PolicyError::Fatal(format!("re-grounding failed: {e}")))?;
             self.ocr = ocr;
+            self.x = x;
             match grounded {
                 Ok(g) => (g.action, g.how),
                 Err(tried) => {
@@ -205,6 +256,7 @@ mod tests {
         WindowRef {
             title: title.into(),
             class: class.iter().map(|c| (*c).to_owned()).collect(),
+            rect: None,
         }
     }
 

@@ -122,6 +122,22 @@ pub struct WindowRef {
     pub title: String,
     /// Its `WM_CLASS` names (instance, class).
     pub class: Vec<String>,
+    /// Where its client area was on the screen (decorations left out), when the display said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rect: Option<WindowRect>,
+}
+
+/// A window's client area on the screen, in screen pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowRect {
+    /// Left edge.
+    pub x: i32,
+    /// Top edge.
+    pub y: i32,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
 }
 
 /// `observation`.

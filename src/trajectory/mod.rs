@@ -30,9 +30,12 @@
 //!   in runs recorded before it was written, and in a person's recording), `task` (or null), `max_steps`.
 //! - `observation`: `step` (from 1), `frame {path, sha256, width, height}` where `path` is
 //!   relative to the run directory and `sha256` is the hex digest of that file's bytes. Frames are
-//!   PNG files; they are never inlined. Optional `window {title, class}`: the window that had
-//!   the keyboard focus (`class` is its `WM_CLASS` list), used by replay to check that keys go
-//!   where they went when recorded.
+//!   PNG files; they are never inlined. Optional `window {title, class, rect}`: the window that
+//!   had the keyboard focus (`class` is its `WM_CLASS` list), used by replay to check that keys
+//!   go where they went when recorded; its optional `rect {x, y, width, height}` is where the
+//!   window's client area (decorations left out) was on the screen, in screen pixels, used by
+//!   replay to aim a point inside it (a click on plain ground, say) at the same place in the
+//!   window when the window has moved. Runs written before `rect` existed have none.
 //! - `model_turn`: `step`, `policy`, `narration` (text or null), `actions` (the `Action`s the
 //!   policy chose, in the action JSON of `deskhand_actions`), `latency_ms`, and `usage`
 //!   (`{input_tokens, output_tokens, cost_usd}` or null).
@@ -77,7 +80,7 @@ mod writer;
 pub use event::{
     ActionEvent, ActionResult, ActionStatus, EndStatus, Event, FrameRef, InputSent, ModelTurn,
     Narration, Observation, PolicyInfo, Record, Resume, ScreenSize, SessionEnd, SessionMeta, Usage,
-    UserMessage, WindowRef,
+    UserMessage, WindowRect, WindowRef,
 };
 pub use load::{LoadError, Loaded, TornLine, load};
 pub use writer::{TrajectoryError, TrajectoryWriter};
