@@ -89,7 +89,7 @@ enum Msg {
         input: Input,
     },
     /// The input stream ended with an error.
-    Failed(String),
+    Failed(x11::RecordError),
     /// Ctrl-C or SIGTERM.
     Signal(&'static str),
 }
@@ -262,7 +262,7 @@ fn record_loop(
                 return Ok(Ending {
                     at: now,
                     status: EndStatus::Error,
-                    message: e,
+                    message: format!("the input stream failed: {e}"),
                 });
             }
             Some(Msg::Signal(why)) => {

@@ -58,13 +58,6 @@ pub enum RecordError {
     NotStarted(Duration),
 }
 
-/// For callers that carry the end of the input stream as a message.
-impl From<RecordError> for String {
-    fn from(e: RecordError) -> String {
-        e.to_string()
-    }
-}
-
 fn x_err(e: impl Into<ReplyOrIdError>) -> RecordError {
     RecordError::X11(e.into())
 }
