@@ -77,6 +77,7 @@ pub enum ControlError {
 pub struct ControlServer {
     socket: PathBuf,
     pointer: PathBuf,
+    accepting: tokio::task::AbortHandle,
 }
 
 impl ControlServer {
@@ -96,17 +97,25 @@ impl ControlServer {
         let listener = UnixListener::bind(&socket)?;
         let pointer = run_dir.join(CONTROL_FILE);
         std::fs::write(&pointer, format!("{}\n", socket.display()))?;
-        tokio::spawn(async move {
+        let accepting = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 tokio::spawn(serve(stream, ops.clone()));
             }
-        });
-        Ok(ControlServer { socket, pointer })
+        })
+        .abort_handle();
+        Ok(ControlServer {
+            socket,
+            pointer,
+            accepting,
+        })
     }
 }
 
 impl Drop for ControlServer {
     fn drop(&mut self) {
+        // The accept loop holds the listener and a sender of the agent's ops: stop it, so the
+        // ops channel can close once the agent is done.
+        self.accepting.abort();
         let _ = std::fs::remove_file(&self.pointer);
         let _ = std::fs::remove_file(&self.socket);
     }

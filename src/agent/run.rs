@@ -256,7 +256,8 @@ async fn steps_loop<D: InputDriver + 'static>(
                     biased;
                     r = &mut fut => break Some(r),
                     Some(op) = ctx.ops.recv() => {
-                        ctx.inbox.take(op, step, ctx.out)?;
+                        // This decision has heard its messages: a new one joins the next step.
+                        ctx.inbox.take(op, step + 1, ctx.out)?;
                         if ctx.inbox.stop.is_some() { break None; }
                     }
                 }
@@ -353,7 +354,7 @@ async fn perform_turn<D: InputDriver + 'static>(
                 biased;
                 r = &mut job => break r,
                 Some(op) = ctx.ops.recv() => {
-                    ctx.inbox.take(op, step, ctx.out)?;
+                    ctx.inbox.take(op, step + 1, ctx.out)?;
                     if ctx.inbox.stop.is_some() { ctx.hands.cancel().cancel(); }
                 }
             }

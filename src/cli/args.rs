@@ -126,12 +126,12 @@ impl AgentArgs {
 }
 
 /// Parses `WxH` (see [`crate::session::display::parse_size`]).
-pub fn parse_size(s: &str) -> Result<Size, String> {
+pub fn parse_size(s: &str) -> Result<Size, crate::session::display::BadSize> {
     crate::session::display::parse_size(s)
 }
 
 /// Parses `K/N` (like `2/4`) with 1 ≤ K ≤ N.
-pub fn parse_shard(s: &str) -> Result<crate::eval::Shard, String> {
+pub fn parse_shard(s: &str) -> Result<crate::eval::Shard, crate::eval::BadShard> {
     s.parse()
 }
 
@@ -141,11 +141,11 @@ mod tests {
 
     #[test]
     fn sizes_parse_and_bad_ones_say_why() {
-        assert_eq!(parse_size("1366x768"), Ok(Size::new(1366, 768)));
-        assert_eq!(parse_size("1920X1080"), Ok(Size::new(1920, 1080)));
-        assert_eq!(parse_size("800×600"), Ok(Size::new(800, 600)));
+        assert_eq!(parse_size("1366x768").unwrap(), Size::new(1366, 768));
+        assert_eq!(parse_size("1920X1080").unwrap(), Size::new(1920, 1080));
+        assert_eq!(parse_size("800×600").unwrap(), Size::new(800, 600));
         for bad in ["1280", "axb", "100x100", "99999x800", ""] {
-            let e = parse_size(bad).unwrap_err();
+            let e = parse_size(bad).unwrap_err().to_string();
             assert!(e.contains("expected WxH"), "{e}");
         }
     }
@@ -158,7 +158,7 @@ mod tests {
             Ok(crate::eval::Shard { k: 1, n: 1 })
         );
         for bad in ["0/4", "5/4", "2", "a/b", "1/0"] {
-            let e = parse_shard(bad).unwrap_err();
+            let e = parse_shard(bad).unwrap_err().to_string();
             assert!(e.contains("1 ≤ K ≤ N"), "{e}");
         }
     }

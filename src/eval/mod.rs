@@ -38,12 +38,17 @@ impl std::fmt::Display for Shard {
     }
 }
 
+/// A shard that is not `K/N` with 1 ≤ K ≤ N.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a shard: expected K/N with 1 ≤ K ≤ N, like 2/4")]
+pub struct BadShard(pub String);
+
 impl std::str::FromStr for Shard {
-    type Err = String;
+    type Err = BadShard;
 
     /// `K/N`, like `2/4`.
-    fn from_str(s: &str) -> Result<Shard, String> {
-        let bad = || format!("'{s}' is not a shard: expected K/N with 1 ≤ K ≤ N, like 2/4");
+    fn from_str(s: &str) -> Result<Shard, BadShard> {
+        let bad = || BadShard(s.to_owned());
         let (k, n) = s.split_once('/').ok_or_else(bad)?;
         let k: usize = k.trim().parse().map_err(|_| bad())?;
         let n: usize = n.trim().parse().map_err(|_| bad())?;

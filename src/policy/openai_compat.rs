@@ -346,10 +346,10 @@ impl Policy for CompatPolicy {
                 .push(json!({"role": "assistant", "content": text}));
             match parse_uitars_with_marks(&text, &space, input.screen, &centres) {
                 Ok(parsed) => {
-                    let checked: Result<(), String> = parsed
+                    let checked: Result<(), deskhand_actions::ActionError> = parsed
                         .actions
                         .iter()
-                        .try_for_each(|a| a.validate(input.screen).map_err(|e| e.to_string()));
+                        .try_for_each(|a| a.validate(input.screen));
                     match checked {
                         Ok(()) if !parsed.actions.is_empty() => {
                             return Ok(Turn {
@@ -359,7 +359,7 @@ impl Policy for CompatPolicy {
                             });
                         }
                         Ok(()) => problem = "the answer had no action".into(),
-                        Err(e) => problem = e,
+                        Err(e) => problem = e.to_string(),
                     }
                 }
                 Err(e) => problem = e.to_string(),

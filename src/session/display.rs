@@ -16,10 +16,14 @@ pub const DEFAULT_SCREEN: Size = Size {
 /// How long a `--launch` program has to show its window.
 pub const LAUNCH_DEADLINE: Duration = Duration::from_secs(30);
 
+/// A screen size that is not `WxH` with each side 200 to 8192 pixels.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a screen size: expected WxH like 1280x800, each side 200 to 8192")]
+pub struct BadSize(pub String);
+
 /// Parses `WxH` (like `1280x800`; `X` and `×` also separate), each side 200 to 8192 pixels.
-pub fn parse_size(s: &str) -> Result<Size, String> {
-    let bad =
-        || format!("'{s}' is not a screen size: expected WxH like 1280x800, each side 200 to 8192");
+pub fn parse_size(s: &str) -> Result<Size, BadSize> {
+    let bad = || BadSize(s.to_owned());
     let (w, h) = s.split_once(['x', 'X', '×']).ok_or_else(bad)?;
     let w: u32 = w.trim().parse().map_err(|_| bad())?;
     let h: u32 = h.trim().parse().map_err(|_| bad())?;

@@ -273,7 +273,7 @@ fn zoom_block(
     frame: &deskhand_vision::Frame,
     region: [i32; 4],
     limit: Size,
-) -> Result<Value, String> {
+) -> Result<Value, deskhand_vision::VisionError> {
     let [x1, y1, x2, y2] = region.map(|v| u32::try_from(v.max(0)).unwrap_or(0));
     let rect = deskhand_vision::Rect {
         x: x1,
@@ -281,7 +281,7 @@ fn zoom_block(
         width: x2.saturating_sub(x1).max(1),
         height: y2.saturating_sub(y1).max(1),
     };
-    let crop = frame.crop(rect).map_err(|e| e.to_string())?;
+    let crop = frame.crop(rect)?;
     let scale = (f64::from(limit.width) / f64::from(rect.width))
         .min(f64::from(limit.height) / f64::from(rect.height))
         .min(1.0);
@@ -289,7 +289,7 @@ fn zoom_block(
         ((f64::from(rect.width) * scale).round() as u32).max(1),
         ((f64::from(rect.height) * scale).round() as u32).max(1),
     );
-    let shot = screenshot::prepare(&crop, fit, Upscale::Never).map_err(|e| e.to_string())?;
+    let shot = screenshot::prepare(&crop, fit, Upscale::Never)?;
     Ok(image_block(&shot))
 }
 
@@ -353,9 +353,9 @@ fn parse(content: &[Value], space: &ModelSpace, screen: Size) -> Parsed {
                 }
                 match from_anthropic(&block["input"], space, screen) {
                     Ok(AnthropicCall::Act(list)) => {
-                        let checked: Result<Vec<Action>, String> = list
+                        let checked: Result<Vec<Action>, deskhand_actions::ActionError> = list
                             .into_iter()
-                            .map(|a| a.validate(screen).map(|()| a).map_err(|e| e.to_string()))
+                            .map(|a| a.validate(screen).map(|()| a))
                             .collect();
                         match checked {
                             Ok(list) => {
@@ -370,7 +370,10 @@ fn parse(content: &[Value], space: &ModelSpace, screen: Size) -> Parsed {
                                 });
                                 actions.extend(list);
                             }
-                            Err(reason) => pending.push(Pending::Invalid { id, reason }),
+                            Err(e) => pending.push(Pending::Invalid {
+                                id,
+                                reason: e.to_string(),
+                            }),
                         }
                     }
                     Ok(AnthropicCall::Screenshot) => pending.push(Pending::Screenshot { id }),
