@@ -1,7 +1,9 @@
 //! Apps that die while starting, on real virtual displays: their output is kept in the run
 //! directory's `apps.log`, a setup step whose app aborts on its first start is retried once (and
 //! setup.log says so), and an app that aborts every time is the task's error, naming apps.log.
-//! Also `Display::launch_logged`, which `--launch` uses, on its own.
+//! The same for LibreOffice opening a document (a stand-in in front of the real one aborts its
+//! first start), which also gets its profile from a template made for the test. Also
+//! `Display::launch_logged`, which `--launch` uses, on its own.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -104,6 +106,75 @@ fn an_app_that_aborts_once_is_retried_and_one_that_always_aborts_names_apps_log(
         .count();
     assert_eq!(said, 2, "both starts' stderr: {apps}");
     assert!(read("always-abort", "setup.log").contains("starting it once more"));
+}
+
+#[test]
+fn libreoffice_aborting_on_its_first_start_is_opened_again_on_a_complete_profile() {
+    let suite = tempfile::tempdir().unwrap();
+    let task_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/suite/calc-add-total");
+    std::os::unix::fs::symlink(task_dir, suite.path().join("calc-add-total")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let stand_in = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/app_crash_bin");
+    let path = std::env::join_paths(
+        std::iter::once(stand_in).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let o = deskhand()
+        .arg("eval")
+        .arg(suite.path())
+        .args(["--policy", "none", "--out"])
+        .arg(out.path())
+        .env("PATH", path)
+        .env("DESKHAND_CACHE", cache.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let text = std::fs::read_to_string(out.path().join("results.json"))
+        .unwrap_or_else(|e| panic!("no results ({e}): {stderr}"));
+    let r: Value = serde_json::from_str(&text).unwrap();
+    let t = task(&r, "calc-add-total");
+    assert_eq!(t["status"], "scored", "{t}");
+    let run_dir = out.path().join(t["run_dir"].as_str().unwrap());
+    let setup = std::fs::read_to_string(run_dir.join("setup.log")).unwrap();
+    let lines: Vec<&str> = setup.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("libreoffice profile: made this machine's template")),
+        "{setup}"
+    );
+    assert!(
+        lines.contains(
+            &"step open: libreoffice for sales.xlsx exited early with status 134; its output is \
+              in apps.log; starting it once more"
+        ),
+        "{setup}"
+    );
+    assert!(
+        lines.contains(&"step open: the second start worked"),
+        "{setup}"
+    );
+    let apps = std::fs::read_to_string(run_dir.join("apps.log")).unwrap();
+    assert!(
+        apps.lines()
+            .any(|l| l.starts_with("libreoffice for sales.xlsx[")
+                && l.ends_with("] stderr: fake libreoffice: aborting on the first start")),
+        "{apps}"
+    );
+    let starts = apps
+        .lines()
+        .filter(|l| l.starts_with("libreoffice for sales.xlsx[") && l.contains("] started: "))
+        .count();
+    assert_eq!(starts, 2, "{apps}");
+    // The template is complete: LibreOffice's own files, and the first-run settings.
+    let template = std::fs::read_dir(cache.path().join("libreoffice-profile"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("user"))
+        .find(|p| p.is_dir())
+        .unwrap();
+    assert!(template.join("extensions/buildid").is_file());
+    assert!(template.join("basic").is_dir());
 }
 
 #[test]

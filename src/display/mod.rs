@@ -8,7 +8,7 @@ mod error;
 pub mod libreoffice_profile;
 mod process;
 pub(crate) use process::{own_group, terminate};
-mod profiles;
+pub mod profiles;
 mod virtual_display;
 pub mod windows;
 pub mod x11;

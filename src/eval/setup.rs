@@ -313,9 +313,9 @@ fn opener(path: &Path) -> Command {
 }
 
 /// Opens `path` in its application and waits for its window. `again`: a second try after the
-/// application died while starting, so LibreOffice's lock file for the document (which a
-/// crashed LibreOffice leaves behind, and which would bring up a "document in use" question)
-/// is removed first.
+/// application died while starting, so the lock files a crashed LibreOffice leaves behind (the
+/// document's, which would bring up a "document in use" question, and the profile's) are
+/// removed first.
 fn open(env: &mut TaskEnv<'_>, path: &str, again: bool) -> Result<(), StepError> {
     let path = env.desktop_path(path);
     if !path.exists() {
@@ -326,13 +326,18 @@ fn open(env: &mut TaskEnv<'_>, path: &str, again: bool) -> Result<(), StepError>
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     if again {
-        let lock = path.with_file_name(format!(".~lock.{name}#"));
-        if lock.exists() {
-            env.log(&format!(
-                "removing {} left by the first start",
-                lock.display()
-            ));
-            let _ = std::fs::remove_file(lock);
+        let profile_lock = env
+            .home
+            .join(crate::display::profiles::LIBREOFFICE_USER)
+            .join(".lock");
+        for lock in [path.with_file_name(format!(".~lock.{name}#")), profile_lock] {
+            if lock.exists() {
+                env.log(&format!(
+                    "removing {}, left by the first start",
+                    lock.display()
+                ));
+                let _ = std::fs::remove_file(lock);
+            }
         }
     }
     let html = name.ends_with(".html") || name.ends_with(".htm");
