@@ -1,7 +1,7 @@
 //! EnigoDriver on a real Xvfb: the pointer moves, keys and buttons are held
 //! while Hands holds them, and dropping Hands releases everything.
 //!
-//! Skipped (with a message) when `Xvfb` is not installed.
+//! Needs `Xvfb` (`apt-get install xvfb`): without it every test here fails, saying so.
 
 // Test support code: a failure here should fail the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -30,8 +30,8 @@ struct Xvfb {
 }
 
 impl Xvfb {
-    /// Starts Xvfb on a free display, or `None` if Xvfb is not installed.
-    fn start() -> Option<Xvfb> {
+    /// Starts Xvfb on a free display; panics, saying how to install it, when it is missing.
+    fn start() -> Xvfb {
         let spawned = Command::new("Xvfb")
             .args(["-displayfd", "1", "-screen", "0", "1280x800x24"])
             .args(["-nolisten", "tcp", "-noreset"])
@@ -42,8 +42,7 @@ impl Xvfb {
         let mut child = match spawned {
             Ok(child) => child,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                eprintln!("SKIPPED: Xvfb is not installed");
-                return None;
+                panic!("Xvfb is not installed: these tests need it (apt-get install xvfb)")
             }
             Err(e) => panic!("cannot start Xvfb: {e}"),
         };
@@ -68,7 +67,7 @@ impl Xvfb {
             "Xvfb reported {line:?}"
         );
         xvfb.display = format!(":{number}");
-        Some(xvfb)
+        xvfb
     }
 }
 
@@ -147,7 +146,7 @@ fn no_buttons(mask: KeyButMask) -> bool {
 
 #[test]
 fn enigo_moves_holds_and_releases_on_a_real_display() {
-    let Some(xvfb) = Xvfb::start() else { return };
+    let xvfb = Xvfb::start();
     let probe = Probe::connect(&xvfb.display);
     let shift = probe.keycode_of(SHIFT_L);
     let cancel = Cancel::new();
@@ -198,7 +197,7 @@ fn enigo_moves_holds_and_releases_on_a_real_display() {
 
 #[test]
 fn enigo_performs_actions_and_leaves_nothing_held() {
-    let Some(xvfb) = Xvfb::start() else { return };
+    let xvfb = Xvfb::start();
     let probe = Probe::connect(&xvfb.display);
     let cancel = Cancel::new();
     let mut hands = Hands::new(EnigoDriver::connect(Some(&xvfb.display)).unwrap());
@@ -250,7 +249,7 @@ fn enigo_performs_actions_and_leaves_nothing_held() {
 
 #[test]
 fn enigo_types_unicode_exactly() {
-    let Some(xvfb) = Xvfb::start() else { return };
+    let xvfb = Xvfb::start();
     let probe = Probe::connect(&xvfb.display);
     let conn = &probe.conn;
     // A focused window that records key presses.

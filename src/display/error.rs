@@ -13,6 +13,29 @@ pub enum DisplayError {
     /// A program ended while we waited for it.
     #[error("{program} exited early ({status})")]
     Exited { program: String, status: String },
+    /// A program whose output is kept in a log ended while we waited for its window.
+    #[error("{program} exited early {how}; its output is in {log}")]
+    AppExited {
+        program: String,
+        /// How it ended: `with status 134`, `by signal 11`.
+        how: String,
+        /// How messages name the log (its file name).
+        log: String,
+    },
+    /// A program whose output is kept in a log showed no window in time.
+    #[error("{program} showed no window within {waited:?}; its output is in {log}")]
+    AppNoWindow {
+        program: String,
+        waited: Duration,
+        log: String,
+    },
+    /// The log of the programs' output could not be opened.
+    #[error("cannot open the program log {path}")]
+    Log {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     /// A part of the virtual display did not become ready in time.
     #[error("{what} was not ready after {waited:?}")]
     NotReady { what: String, waited: Duration },

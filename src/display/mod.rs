@@ -3,20 +3,47 @@
 //!
 //! [`x11`] holds the few X queries the agent and its tests need (window list, keymap, pointer).
 
+pub mod app_log;
 mod error;
+pub mod libreoffice_profile;
 mod process;
 pub(crate) use process::{own_group, terminate};
-mod profiles;
+pub mod profiles;
 mod virtual_display;
 pub mod windows;
 pub mod x11;
 
+pub use app_log::AppLog;
 pub use error::DisplayError;
 pub use virtual_display::{VirtualDisplay, VirtualOptions};
 
 use std::ffi::OsString;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
+
+/// How long the output of a program that has ended may take to reach its log.
+pub const DRAIN_DEADLINE: Duration = Duration::from_secs(2);
+
+/// A program started by [`Display::launch_command_logged`] whose window has shown.
+#[derive(Debug)]
+pub struct Launched {
+    /// The program.
+    pub child: Child,
+    /// The window it showed.
+    pub window: u32,
+    /// Its output on its way into the log (`None` when it is discarded).
+    pub output: Option<app_log::Captured>,
+}
+
+/// How a program ended, for messages: `with status 134`, `by signal 11`.
+pub fn how_it_ended(status: ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt as _;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("with status {code}"),
+        (None, Some(sig)) => format!("by signal {sig}"),
+        (None, None) => status.to_string(),
+    }
+}
 
 /// A display to drive, with the environment that programs started on it should get.
 #[derive(Debug)]
@@ -83,16 +110,76 @@ impl Display {
     /// program in errors. The child's output is discarded.
     pub fn launch_command(
         &self,
-        mut cmd: Command,
+        cmd: Command,
         label: &str,
         deadline: Duration,
         wanted: impl Fn(&windows::WindowInfo) -> bool,
     ) -> Result<(Child, u32), DisplayError> {
+        let l = self.start_and_wait(cmd, label, deadline, wanted, None)?;
+        Ok((l.child, l.window))
+    }
+
+    /// Like [`Display::launch`], with the program's stdout and stderr kept in the program log
+    /// at `log` (appended to; see [`app_log`] for its format); an error names the log. On a
+    /// private display, a command that starts LibreOffice first gets a complete profile
+    /// ([`libreoffice_profile::complete`]; if that fails, the bare one is kept, and the log
+    /// says why).
+    pub fn launch_logged(
+        &self,
+        command: &str,
+        deadline: Duration,
+        log: &std::path::Path,
+    ) -> Result<(Child, u32), DisplayError> {
+        let log = AppLog::open(log).map_err(|source| DisplayError::Log {
+            path: log.to_owned(),
+            source,
+        })?;
+        if let Some(home) = self.home()
+            && libreoffice_profile::starts_libreoffice(command)
+            && let Err(e) = libreoffice_profile::complete(home, &libreoffice_profile::cache_dir())
+        {
+            log.note("deskhand", std::process::id(), "profile", &e.to_string());
+        }
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c").arg(command);
+        let l = self.launch_command_logged(cmd, command, deadline, |_| true, &log)?;
+        Ok((l.child, l.window))
+    }
+
+    /// Like [`Display::launch_command`], with the program's output kept in `log` under `label`.
+    /// When the program ends before its window shows, the error says how it ended and names
+    /// the log, and everything it wrote is in the log by then.
+    pub fn launch_command_logged(
+        &self,
+        cmd: Command,
+        label: &str,
+        deadline: Duration,
+        wanted: impl Fn(&windows::WindowInfo) -> bool,
+        log: &AppLog,
+    ) -> Result<Launched, DisplayError> {
+        self.start_and_wait(cmd, label, deadline, wanted, Some(log))
+    }
+
+    fn start_and_wait(
+        &self,
+        mut cmd: Command,
+        label: &str,
+        deadline: Duration,
+        wanted: impl Fn(&windows::WindowInfo) -> bool,
+        log: Option<&AppLog>,
+    ) -> Result<Launched, DisplayError> {
         let conn = x11::connect(self.name())?;
         let before = x11::client_list(&conn)?;
         self.prepare(&mut cmd);
-        cmd.stdout(Stdio::null()).stderr(Stdio::null());
-        let mut child = cmd.spawn().map_err(|e| DisplayError::Spawn {
+        let spawned = match log {
+            Some(log) => log.spawn(label, &mut cmd).map(|(c, o)| (c, Some(o))),
+            None => cmd
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .map(|c| (c, None)),
+        };
+        let (mut child, mut output) = spawned.map_err(|e| DisplayError::Spawn {
             program: label.to_owned(),
             reason: e.to_string(),
         })?;
@@ -105,20 +192,45 @@ impl Display {
             if window.is_none()
                 && let Ok(Some(status)) = child.try_wait()
             {
-                return Err(DisplayError::Exited {
-                    program: label.to_owned(),
-                    status: status.to_string(),
+                return Err(match (log, output.as_mut()) {
+                    (Some(log), Some(out)) => {
+                        log.note(label, child.id(), "exited", &status.to_string());
+                        out.drain(DRAIN_DEADLINE);
+                        DisplayError::AppExited {
+                            program: label.to_owned(),
+                            how: how_it_ended(status),
+                            log: log.shown(),
+                        }
+                    }
+                    _ => DisplayError::Exited {
+                        program: label.to_owned(),
+                        status: status.to_string(),
+                    },
                 });
             }
             Ok(window)
         });
         match found {
-            Ok(Some(window)) => Ok((child, window)),
+            Ok(Some(window)) => Ok(Launched {
+                child,
+                window,
+                output,
+            }),
             Ok(None) => {
                 process::terminate(&mut child, Duration::from_secs(2));
-                Err(DisplayError::NoWindow {
-                    program: label.to_owned(),
-                    waited: deadline,
+                Err(match (log, output.as_mut()) {
+                    (Some(log), Some(out)) => {
+                        out.drain(DRAIN_DEADLINE);
+                        DisplayError::AppNoWindow {
+                            program: label.to_owned(),
+                            waited: deadline,
+                            log: log.shown(),
+                        }
+                    }
+                    _ => DisplayError::NoWindow {
+                        program: label.to_owned(),
+                        waited: deadline,
+                    },
                 })
             }
             Err(e) => {

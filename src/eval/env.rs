@@ -5,14 +5,78 @@
 //! getter's strings becomes the task's private HOME, and a leading `~/` too. Commands get the
 //! screen-size placeholders (`{SCREEN_WIDTH}`, `{SCREEN_HEIGHT}`, `{SCREEN_WIDTH_HALF}`,
 //! `{SCREEN_HEIGHT_HALF}`) and `{CLIENT_PASSWORD}` (`password`, as OSWorld's VMs have).
+//!
+//! Every program the task starts (setup's `launch` and `open`, `execute` commands, getters'
+//! commands) has its stdout and stderr kept in the run directory's `apps.log` (the cache
+//! folder's parent, `RUN_DIR/cache`), in the format [`crate::display::app_log`] documents.
 
-use crate::display::Display;
+use crate::display::app_log::{APPS_LOG, AppLog, Captured, command_line};
+use crate::display::libreoffice_profile::{self, Completed};
+use crate::display::{DRAIN_DEADLINE, Display};
 use deskhand_actions::Size;
 use deskhand_tasks::CommandLine;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// Why a command or a file reference of a task could not be used. One sentence each; the
+/// underlying IO error, if any, is the source.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EnvError {
+    /// A file named by a network URL.
+    #[error(
+        "{url} is a network URL, and deskhand runs offline: put the file next to the task and name it by a relative path"
+    )]
+    NetworkUrl {
+        /// The URL.
+        url: String,
+    },
+    /// The program could not be started.
+    #[error("cannot start {command}")]
+    Spawn {
+        /// The command, as the task gives it.
+        command: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The command ran past its deadline (it was killed).
+    #[error("{command} did not finish within {deadline:?}")]
+    Timeout {
+        /// The command.
+        command: String,
+        /// How long it was given.
+        deadline: Duration,
+    },
+    /// Waiting for the command failed.
+    #[error("cannot wait for {command}")]
+    Wait {
+        /// The command.
+        command: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The program log could not be opened.
+    #[error("cannot open the program log {}", path.display())]
+    Log {
+        /// Where it should be.
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A program started by the setup, stopped when the task ends.
+#[derive(Debug)]
+pub struct Launched {
+    /// How messages and `apps.log` name it.
+    pub name: String,
+    /// The program (the leader of its own process group).
+    pub child: Child,
+    /// Its output on its way into `apps.log`.
+    pub output: Option<Captured>,
+}
 
 /// The user's home in OSWorld's task files.
 const OSWORLD_HOME: &str = "/home/user";
@@ -29,13 +93,17 @@ pub struct TaskEnv<'a> {
     pub cache: PathBuf,
     /// The screen size.
     pub screen: Size,
-    /// Programs started by setup steps (with a name for messages), stopped when the task ends.
-    pub launched: Vec<(String, Child)>,
+    /// Programs started by setup steps, stopped when the task ends.
+    pub launched: Vec<Launched>,
     log: Option<std::fs::File>,
+    apps_path: PathBuf,
+    apps: Option<AppLog>,
+    libreoffice_ready: bool,
 }
 
 impl<'a> TaskEnv<'a> {
-    /// A task's surroundings; `log` receives one line per setup step and command.
+    /// A task's surroundings; `log` receives one line per setup step and command. The programs'
+    /// output goes to `apps.log` next to `cache`.
     pub fn new(
         display: &'a Display,
         home: PathBuf,
@@ -44,6 +112,9 @@ impl<'a> TaskEnv<'a> {
         screen: Size,
         log: Option<std::fs::File>,
     ) -> TaskEnv<'a> {
+        let apps_path = cache
+            .parent()
+            .map_or_else(|| PathBuf::from(APPS_LOG), |run| run.join(APPS_LOG));
         TaskEnv {
             display,
             home,
@@ -52,7 +123,45 @@ impl<'a> TaskEnv<'a> {
             screen,
             launched: Vec::new(),
             log,
+            apps_path,
+            apps: None,
+            libreoffice_ready: false,
         }
+    }
+
+    /// Gives the private HOME a complete LibreOffice profile before LibreOffice first starts
+    /// in it (see [`libreoffice_profile`]), and says in the setup log what was done. A failure
+    /// leaves the bare profile, on which LibreOffice still starts (more slowly).
+    pub fn complete_libreoffice_profile(&mut self) {
+        if std::mem::replace(&mut self.libreoffice_ready, true) {
+            return;
+        }
+        let done = libreoffice_profile::complete(&self.home, &libreoffice_profile::cache_dir());
+        let line = match done {
+            Ok(Completed::Copied { made: Some(took) }) => format!(
+                "libreoffice profile: made this machine's template in {:.1} s, copied it in",
+                took.as_secs_f64()
+            ),
+            Ok(Completed::Copied { made: None }) => {
+                "libreoffice profile: copied this machine's template in".to_owned()
+            }
+            Ok(Completed::Kept) => "libreoffice profile: already in use, kept".to_owned(),
+            Ok(Completed::NoLibreOffice) => return,
+            Err(e) => format!("libreoffice profile: {e}; starting on the bare profile"),
+        };
+        self.log(&line);
+    }
+
+    /// The program log, opened on first use.
+    pub fn apps_log(&mut self) -> Result<&AppLog, EnvError> {
+        let log = match self.apps.take() {
+            Some(log) => log,
+            None => AppLog::open(&self.apps_path).map_err(|source| EnvError::Log {
+                path: self.apps_path.clone(),
+                source,
+            })?,
+        };
+        Ok(self.apps.insert(log))
     }
 
     /// Writes a line to the setup log.
@@ -85,14 +194,14 @@ impl<'a> TaskEnv<'a> {
 
     /// A file a task ships or names: a path relative to the task's folder, an absolute path
     /// or a `file://` URL. A network URL is refused: deskhand runs offline.
-    pub fn source_file(&self, url: &str) -> Result<PathBuf, String> {
+    pub fn source_file(&self, url: &str) -> Result<PathBuf, EnvError> {
         if let Some(path) = url.strip_prefix("file://") {
             return Ok(PathBuf::from(self.map_home(path)));
         }
         if url.contains("://") {
-            return Err(format!(
-                "{url} is a network URL, and deskhand runs offline: put the file next to the task and name it by a relative path"
-            ));
+            return Err(EnvError::NetworkUrl {
+                url: url.to_owned(),
+            });
         }
         let p = Path::new(url);
         Ok(if p.is_absolute() {
@@ -140,19 +249,22 @@ impl<'a> TaskEnv<'a> {
     }
 
     /// Runs a command to completion with a deadline (its process group is killed when the
-    /// deadline passes). Returns exit status, stdout and stderr.
+    /// deadline passes). Returns exit status, stdout and stderr; both are also written to
+    /// `apps.log`.
     pub fn run_command(
         &mut self,
         command: &CommandLine,
         shell: bool,
         deadline: Duration,
-    ) -> Result<Output, String> {
+    ) -> Result<Output, EnvError> {
         let label = command.display();
         let mut cmd = self.command(command, shell);
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start {label}: {e}"))?;
+        let mut child = cmd.spawn().map_err(|source| EnvError::Spawn {
+            command: label.clone(),
+            source,
+        })?;
+        let pid = child.id();
         let (out_rx, err_rx) = (
             pipe_reader(child.stdout.take()),
             pipe_reader(child.stderr.take()),
@@ -163,15 +275,27 @@ impl<'a> TaskEnv<'a> {
                 Ok(Some(status)) => break status,
                 Ok(None) if Instant::now() >= until => {
                     crate::display::terminate(&mut child, Duration::from_secs(1));
-                    return Err(format!("{label} did not finish within {deadline:?}"));
+                    return Err(EnvError::Timeout {
+                        command: label,
+                        deadline,
+                    });
                 }
                 Ok(None) => std::thread::park_timeout(Duration::from_millis(5)),
-                Err(e) => return Err(format!("{label}: {e}")),
+                Err(source) => {
+                    return Err(EnvError::Wait {
+                        command: label,
+                        source,
+                    });
+                }
             }
         };
         let stdout = out_rx.join().unwrap_or_default();
         let stderr = err_rx.join().unwrap_or_default();
         self.log(&format!("$ {label} -> {status}"));
+        let apps = self.apps_log()?;
+        apps.note(&label, pid, "started", &command_line(&cmd));
+        apps.record(&label, pid, &stdout, &stderr);
+        apps.note(&label, pid, "exited", &status.to_string());
         Ok(Output {
             code: status.code(),
             stdout,
@@ -179,10 +303,14 @@ impl<'a> TaskEnv<'a> {
         })
     }
 
-    /// Stops every program the setup started (the whole process group of each).
+    /// Stops every program the setup started (the whole process group of each), and waits
+    /// (briefly) until what they wrote is in `apps.log`.
     pub fn stop_launched(&mut self) {
-        for (_, mut child) in std::mem::take(&mut self.launched) {
-            crate::display::terminate(&mut child, Duration::from_secs(2));
+        for mut l in std::mem::take(&mut self.launched) {
+            crate::display::terminate(&mut l.child, Duration::from_secs(2));
+            if let Some(out) = &mut l.output {
+                out.drain(DRAIN_DEADLINE);
+            }
         }
     }
 }
@@ -220,7 +348,7 @@ impl TaskEnv<'_> {
     /// Returns how long it waited.
     pub fn wait_apps_idle(&self, deadline: Duration) -> Duration {
         let start = Instant::now();
-        let groups: Vec<u32> = self.launched.iter().map(|(_, c)| c.id()).collect();
+        let groups: Vec<u32> = self.launched.iter().map(|l| l.child.id()).collect();
         if groups.is_empty() {
             return Duration::ZERO;
         }
@@ -242,7 +370,8 @@ impl TaskEnv<'_> {
 
     /// A program started by the setup that has died of a crash signal (segmentation fault,
     /// abort, bus error, illegal instruction, floating-point exception), with how it died.
-    /// Programs that exited, or were killed or terminated on purpose, are not crashes.
+    /// Programs that exited, or were killed or terminated on purpose, are not crashes. The
+    /// answer names `apps.log`, where the program's last words are.
     pub fn crashed(&mut self) -> Option<String> {
         use std::os::unix::process::ExitStatusExt as _;
         let crash = [
@@ -252,10 +381,21 @@ impl TaskEnv<'_> {
             libc::SIGILL,
             libc::SIGFPE,
         ];
-        self.launched.iter_mut().find_map(|(name, child)| {
-            let status = child.try_wait().ok().flatten()?;
+        let shown = self.apps.as_ref().map(AppLog::shown);
+        let apps = self.apps.clone();
+        self.launched.iter_mut().find_map(|l| {
+            let status = l.child.try_wait().ok().flatten()?;
             let sig = status.signal().filter(|s| crash.contains(s))?;
-            Some(format!("{name} crashed (signal {sig})"))
+            if let Some(apps) = &apps {
+                apps.note(&l.name, l.child.id(), "exited", &status.to_string());
+            }
+            if let Some(out) = &mut l.output {
+                out.drain(DRAIN_DEADLINE);
+            }
+            Some(match &shown {
+                Some(log) => format!("{} crashed (signal {sig}); its output is in {log}", l.name),
+                None => format!("{} crashed (signal {sig})", l.name),
+            })
         })
     }
 }

@@ -4,8 +4,9 @@
 //! keeps exactly what was scored. A `vm_file` that does not exist is `Got::File(None)` (the
 //! metric scores 0); a missing gold file is an error in the task.
 
-use super::env::TaskEnv;
+use super::env::{EnvError, TaskEnv};
 use deskhand_tasks::metrics::Got;
+use deskhand_tasks::relative_time::RelativeTimeError;
 use deskhand_tasks::{Files, Getter, OneOrMany, Source};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -13,8 +14,58 @@ use std::time::Duration;
 
 const COMMAND_DEADLINE: Duration = Duration::from_secs(60);
 
+/// Why a getter could not fetch its value. One sentence each; the cause, if any, is the source.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GetterError {
+    /// A command or a file reference of the task failed.
+    #[error(transparent)]
+    Env(#[from] EnvError),
+    /// `path` and `dest` name different numbers of files.
+    #[error("{paths} paths but {dests} dests")]
+    Mismatch {
+        /// How many paths.
+        paths: usize,
+        /// How many dests.
+        dests: usize,
+    },
+    /// A file the task ships (the expected result) is not there: an error in the task.
+    #[error("the gold file {} does not exist", path.display())]
+    MissingGold {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A folder in the cache could not be made.
+    #[error("cannot create {}", dir.display())]
+    CreateDir {
+        /// The folder.
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file could not be copied into the cache.
+    #[error("cannot copy {} to {}", from.display(), to.display())]
+    Copy {
+        /// From where.
+        from: PathBuf,
+        /// To where.
+        to: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// `rule_relativeTime` rules that do not resolve.
+    #[error(transparent)]
+    RelativeTime(#[from] RelativeTimeError),
+    /// A getter deskhand does not run.
+    #[error("unsupported: {reason}")]
+    Unsupported {
+        /// Why.
+        reason: String,
+    },
+}
+
 /// Runs a getter.
-pub fn get(env: &mut TaskEnv<'_>, getter: &Getter) -> Result<Got, String> {
+pub fn get(env: &mut TaskEnv<'_>, getter: &Getter) -> Result<Got, GetterError> {
     match &getter.source {
         Source::VmFile(files) => fetch(env, files, false),
         Source::CloudFile(files) => fetch(env, files, true),
@@ -26,9 +77,9 @@ pub fn get(env: &mut TaskEnv<'_>, getter: &Getter) -> Result<Got, String> {
         Source::RuleRelativeTime(rules) => {
             // Rules without a timezone resolve in UTC (OSWorld would geolocate the machine).
             let now = time::OffsetDateTime::now_utc();
-            deskhand_tasks::relative_time::try_resolve(rules, now)
-                .map(Got::Json)
-                .map_err(|e| e.to_string())
+            Ok(Got::Json(deskhand_tasks::relative_time::try_resolve(
+                rules, now,
+            )?))
         }
         Source::CommandLine { command, shell } => {
             let out = env.run_command(command, *shell, COMMAND_DEADLINE)?;
@@ -42,7 +93,9 @@ pub fn get(env: &mut TaskEnv<'_>, getter: &Getter) -> Result<Got, String> {
             let dir = env.desktop_path(path);
             Ok(Got::Json(tree(&dir)))
         }
-        Source::Unsupported { reason } => Err(format!("unsupported: {reason}")),
+        Source::Unsupported { reason } => Err(GetterError::Unsupported {
+            reason: reason.clone(),
+        }),
     }
 }
 
@@ -51,11 +104,14 @@ fn list(v: &OneOrMany<String>) -> Vec<String> {
 }
 
 /// Copies the file(s) into the cache. `gold`: the task's own files (missing is an error).
-fn fetch(env: &mut TaskEnv<'_>, files: &Files, gold: bool) -> Result<Got, String> {
+fn fetch(env: &mut TaskEnv<'_>, files: &Files, gold: bool) -> Result<Got, GetterError> {
     let paths = list(&files.path);
     let dests = list(&files.dest);
     if paths.len() != dests.len() {
-        return Err(format!("{} paths but {} dests", paths.len(), dests.len()));
+        return Err(GetterError::Mismatch {
+            paths: paths.len(),
+            dests: dests.len(),
+        });
     }
     let mut got = Vec::new();
     for (path, dest) in paths.iter().zip(&dests) {
@@ -78,20 +134,27 @@ fn fetch(env: &mut TaskEnv<'_>, files: &Files, gold: bool) -> Result<Got, String
     }
 }
 
-fn copy_in(from: &Path, to: &Path, gold: bool) -> Result<Option<PathBuf>, String> {
+fn copy_in(from: &Path, to: &Path, gold: bool) -> Result<Option<PathBuf>, GetterError> {
     if !from.is_file() {
         return if gold {
-            Err(format!("the gold file {} does not exist", from.display()))
+            Err(GetterError::MissingGold {
+                path: from.to_owned(),
+            })
         } else {
             Ok(None)
         };
     }
     if let Some(dir) = to.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|source| GetterError::CreateDir {
+            dir: dir.to_owned(),
+            source,
+        })?;
     }
-    std::fs::copy(from, to)
-        .map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))?;
+    std::fs::copy(from, to).map_err(|source| GetterError::Copy {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        source,
+    })?;
     Ok(Some(to.to_owned()))
 }
 

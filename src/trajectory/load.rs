@@ -55,6 +55,13 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
         path: path.clone(),
         source,
     })?;
+    parse(dir, &bytes)
+}
+
+/// Parses the bytes of `dir/trajectory.jsonl` as [`load`] does, reading nothing: `dir` only
+/// names the run in [`Loaded::dir`] and in errors.
+pub fn parse(dir: &Path, bytes: &[u8]) -> Result<Loaded, LoadError> {
+    let path = dir.join(TRAJECTORY_FILE);
     let mut records = Vec::new();
     let mut torn = None;
     let complete_end = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);

@@ -82,7 +82,7 @@ pub use event::{
     Narration, Observation, PolicyInfo, Record, Resume, ScreenSize, SessionEnd, SessionMeta, Usage,
     UserMessage, WindowRect, WindowRef,
 };
-pub use load::{LoadError, Loaded, TornLine, load};
+pub use load::{LoadError, Loaded, TornLine, load, parse};
 pub use writer::{TrajectoryError, TrajectoryWriter};
 
 /// The file name of the event log inside a run directory.
