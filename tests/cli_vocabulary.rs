@@ -86,3 +86,25 @@ fn tasks_check_json_is_json_lines() {
         .unwrap();
     assert!(json_lines(&out.stdout).len() >= 10);
 }
+
+#[test]
+fn a_launched_program_that_dies_leaves_its_output_in_apps_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let script = dir.path().join("s.json");
+    std::fs::write(&script, r#"[{"type":"done"}]"#).unwrap();
+    let o = deskhand()
+        .args(["run", "--virtual", "--script"])
+        .arg(&script)
+        .arg("--out")
+        .arg(&out)
+        .args(["--launch", "echo the-app-says-why >&2; exit 3"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("apps.log"), "{err}");
+    let log = std::fs::read_to_string(out.join("apps.log")).unwrap();
+    assert!(log.contains("stderr: the-app-says-why"), "{log}");
+    assert!(log.contains("exited:"), "{log}");
+}

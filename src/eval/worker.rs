@@ -121,7 +121,7 @@ fn run_task(args: &WorkerArgs, result: &mut TaskResult) -> anyhow::Result<()> {
     let display = Display::Virtual(VirtualDisplay::start(&opts)?);
     session::display::point_env_at(&display);
     result.timings.display = t.elapsed().as_secs_f64();
-    let _launched = session::Launched::start(&display, &args.launch)?;
+    let _launched = session::Launched::start(&display, &args.launch, &args.run_dir)?;
 
     let home = display
         .home()

@@ -115,7 +115,7 @@ pub fn run(args: RecordOptions) -> anyhow::Result<ExitCode> {
     if matches!(args.display, crate::session::DisplayChoice::Virtual(_)) {
         println!("display: {}", display.name());
     }
-    let launched = crate::session::Launched::start(&display, &args.launch)?;
+    let launched = crate::session::Launched::start(&display, &args.launch, &args.out)?;
     let result = record(&args, &display, &stop_keys);
     drop(launched);
     let status = result?;

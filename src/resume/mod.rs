@@ -205,7 +205,7 @@ pub fn run(opts: ResumeOptions) -> anyhow::Result<ExitCode> {
         task: meta.task.clone(),
         spec: Some(spec),
     };
-    let _launched = session::Launched::start(&display, &opts.launch)?;
+    let _launched = session::Launched::start(&display, &opts.launch, dir)?;
     let mut printer = Printer::new(opts.json);
     let outcome = session::run_agent(&display, policy, writer, config, Some(state), &mut |r| {
         printer.print(r)

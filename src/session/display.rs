@@ -91,12 +91,23 @@ pub fn point_env_at(display: &Display) {
 pub struct Launched(Vec<Child>);
 
 impl Launched {
-    /// Starts each command on `display` and waits for its window.
-    pub fn start(display: &Display, commands: &[String]) -> anyhow::Result<Launched> {
+    /// Starts each command on `display` and waits for its window; their stdout and stderr
+    /// go to `run_dir`'s `apps.log` ([`crate::display::app_log`]), which an error names.
+    pub fn start(
+        display: &Display,
+        commands: &[String],
+        run_dir: &std::path::Path,
+    ) -> anyhow::Result<Launched> {
         let mut launched = Launched::default();
+        if commands.is_empty() {
+            return Ok(launched);
+        }
+        std::fs::create_dir_all(run_dir)
+            .with_context(|| format!("cannot create {}", run_dir.display()))?;
+        let log = run_dir.join(crate::display::app_log::APPS_LOG);
         for cmd in commands {
             let (child, _) = display
-                .launch(cmd, LAUNCH_DEADLINE)
+                .launch_logged(cmd, LAUNCH_DEADLINE, &log)
                 .with_context(|| format!("--launch {cmd:?}"))?;
             launched.0.push(child);
         }

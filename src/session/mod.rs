@@ -81,7 +81,7 @@ pub fn run(
     display::point_env_at(&display);
     let screen = display::screen_of(&display)?;
     let policy = build_policy(&plan.spec, screen, &plan.out, plan.instruction.as_deref())?;
-    let launched = Launched::start(&display, &plan.launch)?;
+    let launched = Launched::start(&display, &plan.launch, &plan.out)?;
     let config = agent_config(
         &display,
         screen,
