@@ -96,14 +96,31 @@ fn shell_ready(d: &deskhand::display::Display, root: &Path) {
     assert!(support::wait_file(&ready, Duration::from_secs(20), |_| true).is_some());
 }
 
-#[test]
-fn a_run_killed_at_any_point_resumes_to_the_same_end_with_every_step_once() {
-    let d = display(1024, 700);
-    let (mut xterm, _) = d
-        .launch("xterm -geometry 100x30+0+0", Duration::from_secs(30))
+/// A display with an xterm whose shell is ready for input, and a temporary folder.
+fn xterm_shell(
+    width: u32,
+    height: u32,
+    geometry: &str,
+) -> (
+    deskhand::display::Display,
+    std::process::Child,
+    tempfile::TempDir,
+) {
+    let d = display(width, height);
+    let (xterm, _) = d
+        .launch(
+            &format!("xterm -geometry {geometry}"),
+            Duration::from_secs(30),
+        )
         .expect("xterm shows a window");
     let root = tempfile::tempdir().unwrap();
     shell_ready(&d, root.path());
+    (d, xterm, root)
+}
+
+#[test]
+fn a_run_killed_at_any_point_resumes_to_the_same_end_with_every_step_once() {
+    let (d, mut xterm, root) = xterm_shell(1024, 700, "100x30+0+0");
     // Line counts to kill at: 1 session_meta, then per step observation, model_turn, action,
     // input_sent, action_result. 4, 5, 9, 10, … fall between an action and its result.
     let points = [
@@ -278,12 +295,7 @@ fn tool_use(id: &str, text: &str) -> Value {
 #[test]
 fn a_killed_model_run_resumes_with_its_conversation_and_no_call_paid_twice() {
     use support::http_server::{MockServer, Reply};
-    let d = display(1024, 700);
-    let (mut xterm, _) = d
-        .launch("xterm -geometry 100x30+0+0", Duration::from_secs(30))
-        .expect("xterm shows a window");
-    let root = tempfile::tempdir().unwrap();
-    shell_ready(&d, root.path());
+    let (d, mut xterm, root) = xterm_shell(1024, 700, "100x30+0+0");
 
     let file = root.path().join("out.txt");
     let mut turns: Vec<Value> = ["a", "b", "c", "d"]
@@ -485,12 +497,7 @@ fn keys_drawn_late_are_seen_and_resume_asks_instead_of_typing_again() {
 /// every later command runs exactly once.
 #[test]
 fn a_run_killed_during_a_long_wait_resumes_unattended() {
-    let d = display(1024, 700);
-    let (mut xterm, _) = d
-        .launch("xterm -geometry 100x30+0+0", Duration::from_secs(30))
-        .expect("xterm shows a window");
-    let root = tempfile::tempdir().unwrap();
-    shell_ready(&d, root.path());
+    let (d, mut xterm, root) = xterm_shell(1024, 700, "100x30+0+0");
     let file = root.path().join("out.txt");
     let echo = |w: &str| serde_json::json!({"type": "type_text", "text": format!("echo {w} >> {}\n", file.display())});
     // The shell prints a line half a second after the first command, while the wait runs: the
@@ -571,12 +578,7 @@ fn a_run_killed_during_a_long_wait_resumes_unattended() {
 /// cut off after its first step) still resumes: the spec is made from its policy settings.
 #[test]
 fn a_run_recorded_before_specs_still_resumes() {
-    let d = display(640, 480);
-    let (mut xterm, _) = d
-        .launch("xterm -geometry 80x24+0+0", Duration::from_secs(30))
-        .expect("xterm shows a window");
-    let root = tempfile::tempdir().unwrap();
-    shell_ready(&d, root.path());
+    let (d, mut xterm, root) = xterm_shell(640, 480, "80x24+0+0");
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy-run");
     let run = root.path().join("run");
     std::fs::create_dir_all(run.join("frames")).unwrap();
