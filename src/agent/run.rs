@@ -177,7 +177,7 @@ async fn steps_loop<D: InputDriver + 'static>(
         Err(e) => {
             return Ok(Ending::new(
                 EndStatus::Error,
-                format!("cannot capture the screen: {e}"),
+                format!("cannot capture the screen: {}", with_sources(&e)),
             ));
         }
     };
@@ -219,7 +219,7 @@ async fn steps_loop<D: InputDriver + 'static>(
             Err(e) => {
                 return Ok(Ending::new(
                     EndStatus::Error,
-                    format!("cannot encode the screen: {e}"),
+                    format!("cannot encode the screen: {}", with_sources(&e)),
                 ));
             }
         };
@@ -405,7 +405,7 @@ async fn perform_turn<D: InputDriver + 'static>(
                 )))?;
                 return Ok(Some(Ending::new(
                     EndStatus::Error,
-                    format!("cannot capture the screen: {e}"),
+                    format!("cannot capture the screen: {}", with_sources(&e)),
                 )));
             }
         };
@@ -471,4 +471,20 @@ fn result(
 
 fn millis(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// An error and its sources, joined by `: ` (the run's `session_end` message keeps why, all
+/// the way down: "cannot capture the screen: … : Connection reset by peer").
+fn with_sources(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
 }
