@@ -236,9 +236,9 @@ fn evaluate(env: &mut TaskEnv<'_>, ev: &Evaluator, last_was_fail: bool) -> anyho
             g.map(|g| getters::get(env, g)).transpose()
         };
         let result: Option<Got> = fetch(env, ev.result.get(i).and_then(Option::as_ref))
-            .map_err(|e| anyhow!("result getter of {func}: {e}"))?;
+            .with_context(|| format!("result getter of {func}"))?;
         let expected: Option<Got> = fetch(env, ev.expected.get(i).and_then(Option::as_ref))
-            .map_err(|e| anyhow!("expected getter of {func}: {e}"))?;
+            .with_context(|| format!("expected getter of {func}"))?;
         let options = ev.options.get(i).cloned().unwrap_or_default();
         let score = metrics::score(func, result.as_ref(), expected.as_ref(), &options)?;
         env.log(&format!("metric {func}: {score}"));
