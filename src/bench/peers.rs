@@ -66,11 +66,11 @@ pub fn measure(display: &Display, args: &BenchArgs) -> anyhow::Result<BTreeMap<S
     let mut failed = BTreeMap::new();
     let server = args.peers.with_file_name("osworld_like_server.py");
     if let Err(why) = server_starts(&python, &server, &env) {
-        eprintln!("bench: peer part osworld: {why}");
+        eprintln!("bench: peer part osworld: {why:#}");
         parts.retain(|p| *p != "osworld");
         failed.insert(
             "_error_osworld".to_owned(),
-            PeerValue::Other(serde_json::Value::String(why)),
+            PeerValue::Other(serde_json::Value::String(format!("{why:#}"))),
         );
     }
     let number = display.name().trim_start_matches(':').to_owned();
@@ -119,13 +119,15 @@ fn peer_env(display: &Display) -> anyhow::Result<Vec<(String, OsString)>> {
 
 /// Starts the OSWorld-style server on a free port, waits until it accepts a connection, and
 /// stops it. The error says why it did not come up, in the server's own words where it has any.
-fn server_starts(python: &Path, server: &Path, env: &[(String, OsString)]) -> Result<(), String> {
+fn server_starts(python: &Path, server: &Path, env: &[(String, OsString)]) -> anyhow::Result<()> {
     if !server.is_file() {
-        return Err(format!("{} not found", server.display()));
+        anyhow::bail!("{} not found", server.display());
     }
-    let port = free_port().map_err(|e| format!("no free local port: {e}"))?;
-    let mut log = tempfile::tempfile().map_err(|e| format!("no log file: {e}"))?;
-    let stderr = log.try_clone().map_err(|e| format!("no log file: {e}"))?;
+    let port = free_port().map_err(|e| anyhow::anyhow!("no free local port: {e}"))?;
+    let mut log = tempfile::tempfile().map_err(|e| anyhow::anyhow!("no log file: {e}"))?;
+    let stderr = log
+        .try_clone()
+        .map_err(|e| anyhow::anyhow!("no log file: {e}"))?;
     let mut cmd = Command::new(python);
     cmd.arg(server)
         .arg(port.to_string())
@@ -137,7 +139,7 @@ fn server_starts(python: &Path, server: &Path, env: &[(String, OsString)]) -> Re
     crate::display::own_group(&mut cmd);
     let mut child = cmd
         .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", server.display()))?;
+        .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", server.display()))?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let waited = x11::wait_for(SERVER_DEADLINE, || {
         if let Ok(Some(status)) = child.try_wait() {
@@ -149,16 +151,16 @@ fn server_starts(python: &Path, server: &Path, env: &[(String, OsString)]) -> Re
     terminate(&mut child, Duration::from_secs(3));
     match waited {
         Ok(Some(Ok(()))) => Ok(()),
-        Ok(Some(Err(status))) => Err(format!(
+        Ok(Some(Err(status))) => Err(anyhow::anyhow!(
             "the OSWorld-style server exited ({status}) while starting: {}",
             last_line(&mut log)
         )),
-        Ok(None) => Err(format!(
+        Ok(None) => Err(anyhow::anyhow!(
             "the OSWorld-style server did not accept connections within {} s: {}",
             SERVER_DEADLINE.as_secs(),
             last_line(&mut log)
         )),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(anyhow::Error::new(e).context("cannot watch the OSWorld-style server")),
     }
 }
 
