@@ -1,6 +1,8 @@
 //! `deskhand bench --parts model-replay` end to end on one bundled task: the task is driven
 //! through the Anthropic provider against the bench's local Messages API server, on a real
 //! virtual display, then replayed without it. Only that it works is checked, never its speed.
+//! And `deskhand bench --parts ocr`: what it reports of memory, and that OCR stays within its
+//! memory goal (memory, unlike speed, does not depend on the machine's load).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -83,4 +85,56 @@ fn a_given_run_is_replayed_against_its_task_and_a_stray_one_is_refused() {
         out.contains("ran task \"shell-sort-unique\", which the suite does not hold"),
         "{out}"
     );
+}
+
+#[test]
+fn the_ocr_part_stays_within_its_memory_goal_and_says_where_it_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("bench.json");
+    let images = Path::new(env!("CARGO_MANIFEST_DIR")).join("vision/tests/fixtures");
+    // Ours only: the Python pipeline is left out (its Python does not exist).
+    let o = deskhand()
+        .args(["bench", "--parts", "ocr", "--runs", "2", "--ocr-images"])
+        .arg(&images)
+        .arg("--python")
+        .arg(dir.path().join("no-python"))
+        .arg("--json-out")
+        .arg(&json)
+        .output()
+        .unwrap();
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.status.success(), "{out}");
+    let doc: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let ocr = &doc["ocr"];
+    let mib = |v: &Value| {
+        v.as_f64()
+            .unwrap_or_else(|| panic!("not a number: {v}\n{out}"))
+    };
+    let (before, rss, peak) = (
+        mib(&ocr["rss_before_mib"]),
+        mib(&ocr["rss_mib"]),
+        mib(&ocr["peak_rss_mib"]),
+    );
+    assert!(before > 0.0 && rss > before && peak >= rss, "{ocr}");
+    // Loading the engine and reading 1280x800 and 1920x1080 frames adds ~125 MiB (the
+    // detector reads tiles); reading the frames whole added ~350.
+    assert!(peak - before <= 150.0, "{ocr}");
+    // ONNX Runtime's arena: the weights stay between passes, the tensors of a pass come and go.
+    let arena = &ocr["arena"];
+    let (reserved, max_in_use, in_use) = (
+        mib(&arena["reserved_mib"]),
+        mib(&arena["max_in_use_mib"]),
+        mib(&arena["in_use_mib"]),
+    );
+    assert!(
+        reserved >= max_in_use && max_in_use > in_use && in_use > 0.0,
+        "{arena}"
+    );
+    assert!(out.contains("ONNX Runtime arena:"), "{out}");
+    assert_eq!(ocr["ours"].as_object().map(|m| m.len()), Some(2), "{ocr}");
+    assert!(mib(&ocr["reread"]["median_ms"]) > 0.0, "{ocr}");
 }

@@ -7,11 +7,16 @@
 //!
 //! The images are the OCR test fixtures (`vision/tests/fixtures/desktop_*.png`): desktop-like
 //! screens with 40 lines of text, the same bytes for both pipelines.
+//!
+//! Memory is the whole process's (`/proc/self/status`): its RSS just before the engine is
+//! loaded (the images already decoded), and its RSS and peak RSS after all the passes, the
+//! peak counted from that same moment (reset through `/proc/self/clear_refs`, so earlier bench
+//! parts do not count); and ONNX Runtime's own counters for the arena its sessions share.
 
 use super::Stat;
 use anyhow::Context;
 use deskhand_vision::Frame;
-use deskhand_vision::ocr::{IncrementalOcr, Ocr, OcrPaths};
+use deskhand_vision::ocr::{ArenaStats, IncrementalOcr, Ocr, OcrPaths};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -37,10 +42,45 @@ pub struct OcrReport {
     pub python: BTreeMap<String, Stat>,
     /// Re-reading the 1280×800 screen after one line changed.
     pub reread: Stat,
+    /// VmRSS in MiB just before the engine was loaded.
+    pub rss_before_mib: f64,
     /// VmRSS in MiB after the passes.
     pub rss_mib: f64,
-    /// VmHWM (the peak of VmRSS) in MiB after the passes.
+    /// VmHWM (the peak of VmRSS) in MiB after the passes, counted from just before the engine
+    /// was loaded (when the kernel allows resetting it; otherwise from the process's start).
     pub peak_rss_mib: f64,
+    /// ONNX Runtime's shared arena after the passes, when it has one.
+    pub arena: Option<ArenaMib>,
+}
+
+/// ONNX Runtime's counters for its shared arena, in MiB.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ArenaMib {
+    /// What the arena has taken from the system.
+    pub reserved_mib: f64,
+    /// The most it held in tensors at once (the weights included).
+    pub max_in_use_mib: f64,
+    /// What it holds between passes (the weights).
+    pub in_use_mib: f64,
+    /// Its largest single tensor.
+    pub max_alloc_mib: f64,
+}
+
+impl ArenaMib {
+    fn of(a: ArenaStats) -> ArenaMib {
+        let mib = |b: u64| b as f64 / 1048576.0;
+        ArenaMib {
+            reserved_mib: mib(a.reserved),
+            max_in_use_mib: mib(a.max_in_use),
+            in_use_mib: mib(a.in_use),
+            max_alloc_mib: mib(a.max_alloc),
+        }
+    }
+}
+
+/// Resets VmHWM to the current VmRSS (Linux's `clear_refs` value 5); false when refused.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
 /// A `/proc/self/status` memory line (`VmRSS`, `VmHWM`) in MiB.
@@ -139,6 +179,10 @@ pub fn measure(dir: &Path, runs: usize, python: &Path) -> anyhow::Result<OcrRepo
     ];
     let (_, edited) = load("desktop_1280x800_edited.png")?;
     let paths = OcrPaths::from_env();
+    if !reset_peak_rss() {
+        eprintln!("bench: the peak RSS counts from the process's start (clear_refs refused)");
+    }
+    let rss_before_mib = status_mib("VmRSS");
     let ocr = Arc::new(Ocr::load(paths.clone())?);
     let script = tempfile::Builder::new().suffix(".py").tempfile()?;
     std::fs::write(script.path(), PEER_SCRIPT)?;
@@ -148,16 +192,29 @@ pub fn measure(dir: &Path, runs: usize, python: &Path) -> anyhow::Result<OcrRepo
     let mut theirs: BTreeMap<String, Vec<Duration>> = BTreeMap::new();
     // Blocks of passes alternate between the two pipelines, so a change in the machine's load
     // falls on both alike; each block starts with an uncounted pass, so neither is timed while
-    // the other's threads still hold the cores or its data fills the caches.
+    // the other's threads still hold the cores or its data fills the caches. The re-reads are
+    // timed in the same blocks, right after our full passes on the same screen.
+    let base = &images[0].1;
+    let mut inc = IncrementalOcr::new(ocr.clone());
+    let mut samples = Vec::new();
     let blocks = runs.max(1).div_ceil(BLOCK);
     for block in 0..blocks {
         let n = BLOCK.min(runs.max(1) - block * BLOCK);
-        for (path, frame) in &images {
+        for (k, (path, frame)) in images.iter().enumerate() {
             ocr.read(frame)?;
             for _ in 0..n {
                 let t = Instant::now();
                 ocr.read(frame)?;
                 ours.entry(name(frame)).or_default().push(t.elapsed());
+            }
+            if k == 0 {
+                for _ in 0..n {
+                    inc.reset();
+                    inc.read(base)?;
+                    let t = Instant::now();
+                    inc.read(&edited)?;
+                    samples.push(t.elapsed());
+                }
             }
             if let Some(p) = peer.as_mut() {
                 let passes: Option<Vec<Duration>> = (0..=n).map(|_| p.pass(path)).collect();
@@ -171,16 +228,6 @@ pub fn measure(dir: &Path, runs: usize, python: &Path) -> anyhow::Result<OcrRepo
             }
         }
     }
-    let base = &images[0].1;
-    let mut inc = IncrementalOcr::new(ocr.clone());
-    let mut samples = Vec::new();
-    for _ in 0..runs.max(1) {
-        inc.reset();
-        inc.read(base)?;
-        let t = Instant::now();
-        inc.read(&edited)?;
-        samples.push(t.elapsed());
-    }
     let stats = |m: BTreeMap<String, Vec<Duration>>| {
         m.into_iter()
             .map(|(k, v)| (k, Stat::of(&v)))
@@ -190,8 +237,10 @@ pub fn measure(dir: &Path, runs: usize, python: &Path) -> anyhow::Result<OcrRepo
         ours: stats(ours),
         python: stats(theirs),
         reread: Stat::of(&samples),
+        rss_before_mib,
         rss_mib: status_mib("VmRSS"),
         peak_rss_mib: status_mib("VmHWM"),
+        arena: ocr.arena_stats().map(ArenaMib::of),
     })
 }
 
@@ -224,7 +273,13 @@ pub fn print(r: &OcrReport) {
         );
     }
     println!(
-        "RSS with OCR loaded and run: {:.0} MiB (peak {:.0} MiB)",
-        r.rss_mib, r.peak_rss_mib
+        "RSS with OCR loaded and run: {:.0} MiB (peak {:.0} MiB; {:.0} MiB before loading it)",
+        r.rss_mib, r.peak_rss_mib, r.rss_before_mib
     );
+    if let Some(a) = &r.arena {
+        println!(
+            "  ONNX Runtime arena: {:.1} MiB reserved, at most {:.1} MiB in use ({:.1} MiB between passes), largest tensor {:.1} MiB",
+            a.reserved_mib, a.max_in_use_mib, a.in_use_mib, a.max_alloc_mib
+        );
+    }
 }

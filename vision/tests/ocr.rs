@@ -252,13 +252,18 @@ fn an_empty_or_blank_frame_has_no_text() {
 // Incremental
 
 fn same_elements(a: &[TextElement], b: &[TextElement]) -> bool {
+    close_elements(a, b, 2)
+}
+
+/// The same texts in boxes whose sides are at most `px` apart.
+fn close_elements(a: &[TextElement], b: &[TextElement], px: u32) -> bool {
     a.len() == b.len()
         && a.iter().zip(b).all(|(x, y)| {
             x.text == y.text
-                && x.rect.x.abs_diff(y.rect.x) <= 2
-                && x.rect.y.abs_diff(y.rect.y) <= 2
-                && x.rect.width.abs_diff(y.rect.width) <= 2
-                && x.rect.height.abs_diff(y.rect.height) <= 2
+                && x.rect.x.abs_diff(y.rect.x) <= px
+                && x.rect.y.abs_diff(y.rect.y) <= px
+                && x.rect.width.abs_diff(y.rect.width) <= px
+                && x.rect.height.abs_diff(y.rect.height) <= px
         })
 }
 
@@ -321,10 +326,11 @@ fn incremental_after_a_one_line_change_equals_a_full_pass() {
         "{}",
         dump(&got)
     );
-    // The detector pools over the whole image (8 GlobalAveragePool nodes), so a bigger change
-    // moves far-away boxes of a *full* pass by a pixel or two and can flip a space in their
-    // text; the incremental result keeps them as they were. Compare words, and the band
-    // exactly.
+    // The detector pools over each tile it reads (8 GlobalAveragePool nodes; a 1280x800 frame
+    // is two tiles side by side, see `OcrOptions::tile_pixels`), so a bigger change moves other
+    // boxes of its tile in a *full* pass by a few pixels (here the dialog's buttons, under the
+    // erased line, by up to 4) and can flip a space in their text; the incremental result keeps
+    // them as they were. Compare words, and the band's texts with their boxes within 4 pixels.
     let full = ocr.read(&erased).unwrap();
     let full_text: Vec<String> = full.iter().map(|e| e.text.clone()).collect();
     let (recall, precision, missed, extra) = score(&full_text, &got);
@@ -342,9 +348,10 @@ fn incremental_after_a_one_line_change_equals_a_full_pass() {
             .collect()
     };
     assert!(
-        same_elements(&in_band(&got), &in_band(&full)),
-        "{}",
-        dump(&got)
+        close_elements(&in_band(&got), &in_band(&full), 4),
+        "incremental:\n{}\nfull pass:\n{}",
+        dump(&in_band(&got)),
+        dump(&in_band(&full))
     );
 
     // Another size: a full pass.

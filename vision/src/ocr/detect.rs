@@ -55,6 +55,7 @@ pub(crate) fn det_scale(width: u32, height: u32) -> f32 {
 }
 
 /// The detector input for one region of a frame.
+#[cfg(test)]
 pub(crate) struct DetInput {
     /// `[1, 3, height, width]`, BGR, normalised; padding is 0.
     pub(crate) data: Vec<f32>,
@@ -66,51 +67,233 @@ pub(crate) struct DetInput {
     pub(crate) valid: (usize, usize),
 }
 
-/// The detector input for `region` of `frame` scaled by `scale`. At scale 1 the pixels are copied
-/// as they are (no resampling): screen text stays sharp.
+/// The detector input for `region` of `frame` scaled by `scale`, as one tile.
+#[cfg(test)]
 pub(crate) fn prepare(frame: &Frame, region: Rect, scale: f32) -> DetInput {
-    let (vw, vh) = if scale == 1.0 {
-        (region.width as usize, region.height as usize)
-    } else {
-        (
-            ((region.width as f32 * scale).round() as usize).max(1),
-            ((region.height as f32 * scale).round() as usize).max(1),
-        )
+    let geometry = DetGeometry::of(region, scale);
+    let whole = |len| Span {
+        input_start: 0,
+        len,
+        keep_start: 0,
+        keep_end: len,
     };
-    let width = vw.div_ceil(STRIDE).max(1) * STRIDE;
-    let height = vh.div_ceil(STRIDE).max(1) * STRIDE;
-    let mut data = vec![0.0f32; 3 * width * height];
-    let plane = width * height;
-    let lut = norm_lut(&NORM_HALF);
+    let tile = Tile {
+        rows: whole(geometry.height),
+        cols: whole(geometry.width),
+    };
+    let mut data = Vec::new();
+    prepare_tile(frame, region, scale, &geometry, &tile, &mut data);
+    DetInput {
+        data,
+        width: geometry.width,
+        height: geometry.height,
+        valid: geometry.valid,
+    }
+}
+
+/// The size of the detector's input for a region: the region scaled, padded to [`STRIDE`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct DetGeometry {
+    /// Padded width (a multiple of [`STRIDE`]).
+    pub(crate) width: usize,
+    /// Padded height (a multiple of [`STRIDE`]).
+    pub(crate) height: usize,
+    /// Width and height of the image inside the padding.
+    pub(crate) valid: (usize, usize),
+}
+
+impl DetGeometry {
+    /// The geometry for `region` scaled by `scale`.
+    pub(crate) fn of(region: Rect, scale: f32) -> DetGeometry {
+        let (vw, vh) = if scale == 1.0 {
+            (region.width as usize, region.height as usize)
+        } else {
+            (
+                ((region.width as f32 * scale).round() as usize).max(1),
+                ((region.height as f32 * scale).round() as usize).max(1),
+            )
+        };
+        DetGeometry {
+            width: vw.div_ceil(STRIDE).max(1) * STRIDE,
+            height: vh.div_ceil(STRIDE).max(1) * STRIDE,
+            valid: (vw, vh),
+        }
+    }
+}
+
+/// Fill `out` with the detector input of one tile (`tile.rows` x `tile.cols` of the input for
+/// `region` of `frame` scaled by `scale`: `[1, 3, rows, cols]`, BGR, normalised, padding 0):
+/// the same values those pixels have in the input of the whole region. At scale 1 the pixels
+/// are copied as they are (no resampling): screen text stays sharp.
+pub(crate) fn prepare_tile(
+    frame: &Frame,
+    region: Rect,
+    scale: f32,
+    geometry: &DetGeometry,
+    tile: &Tile,
+    out: &mut Vec<f32>,
+) {
+    let (rows, cols) = (tile.rows.len, tile.cols.len);
+    let (row0, col0) = (tile.rows.input_start, tile.cols.input_start);
+    let (vw, vh) = geometry.valid;
+    let plane = rows * cols;
+    out.clear();
+    out.resize(3 * plane, 0.0);
+    // The image (not padding) in this tile.
+    let image_rows = vh.saturating_sub(row0).min(rows);
+    let image_cols = vw.saturating_sub(col0).min(cols);
+    if image_rows == 0 || image_cols == 0 {
+        return;
+    }
     if scale == 1.0 {
+        let lut = norm_lut(&NORM_HALF);
         let stride = frame.width() as usize * 4;
         let rgba = frame.rgba();
-        for y in 0..vh {
-            let start = (region.y as usize + y) * stride + region.x as usize * 4;
-            let row = &rgba[start..start + vw * 4];
-            let out = y * width;
+        for y in 0..image_rows {
+            let start = (region.y as usize + row0 + y) * stride + (region.x as usize + col0) * 4;
+            let row = &rgba[start..start + image_cols * 4];
+            let at = y * cols;
             for (x, px) in row.chunks_exact(4).enumerate() {
                 // BGR planes.
-                data[out + x] = lut[0][px[2] as usize];
-                data[plane + out + x] = lut[1][px[1] as usize];
-                data[2 * plane + out + x] = lut[2][px[0] as usize];
+                out[at + x] = lut[0][px[2] as usize];
+                out[plane + at + x] = lut[1][px[1] as usize];
+                out[2 * plane + at + x] = lut[2][px[0] as usize];
             }
         }
     } else {
+        // The source window of this tile, on the same sampling grid as the whole region's.
+        let sx = region.width as f32 / vw as f32;
+        let sy = region.height as f32 / vh as f32;
         let src = Window {
-            x: region.x as f32,
-            y: region.y as f32,
-            width: region.width as f32,
-            height: region.height as f32,
+            x: region.x as f32 + col0 as f32 * sx,
+            y: region.y as f32 + row0 as f32 * sy,
+            width: image_cols as f32 * sx,
+            height: image_rows as f32 * sy,
         };
-        sample_bilinear(frame, src, vw, vh, &mut data, width, height, &NORM_HALF);
+        sample_bilinear(
+            frame, src, image_cols, image_rows, out, cols, rows, &NORM_HALF,
+        );
     }
-    DetInput {
-        data,
-        width,
-        height,
-        valid: (vw, vh),
+}
+
+/// One side of a tile: `len` input pixels from `input_start`, of which those from `keep_start`
+/// to `keep_end` go into the probability map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) input_start: usize,
+    pub(crate) len: usize,
+    pub(crate) keep_start: usize,
+    pub(crate) keep_end: usize,
+}
+
+/// A part of the detector's input run through the model on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Tile {
+    pub(crate) rows: Span,
+    pub(crate) cols: Span,
+}
+
+/// Pixels of context a tile has beyond the pixels it keeps, on each side that is cut (not on
+/// the input's own edges).
+pub(crate) const TILE_MARGIN: usize = STRIDE;
+
+/// `count` spans of one length (a multiple of [`STRIDE`]: every tile sees the same pixel grid as
+/// the whole input) covering `total`, the least that does, each keeping the pixels at least
+/// [`TILE_MARGIN`] from its cut sides; the last one is moved back to end at `total`.
+fn spans(total: usize, count: usize) -> Vec<Span> {
+    let margin = TILE_MARGIN;
+    if count <= 1 {
+        return vec![Span {
+            input_start: 0,
+            len: total,
+            keep_start: 0,
+            keep_end: total,
+        }];
     }
+    // `count` spans of `len` keep 2 (len - margin) + (count - 2) (len - 2 margin) pixels.
+    let len = (total + 2 * margin * (count - 1))
+        .div_ceil(count)
+        .div_ceil(STRIDE)
+        * STRIDE;
+    let mut out = Vec::with_capacity(count);
+    let mut keep_start = 0;
+    while keep_start < total {
+        let input_start = keep_start.saturating_sub(margin).min(total - len);
+        let keep_end = if input_start + len >= total {
+            total
+        } else {
+            input_start + len - margin
+        };
+        out.push(Span {
+            input_start,
+            len,
+            keep_start,
+            keep_end,
+        });
+        keep_start = keep_end;
+    }
+    out
+}
+
+/// How many spans of at most `max_len` cover `total` (see [`spans`]); `None` when `max_len`
+/// leaves no room for margins.
+fn span_count(total: usize, max_len: usize) -> Option<usize> {
+    let margin = TILE_MARGIN;
+    if total <= max_len {
+        return Some(1);
+    }
+    if max_len < 2 * margin + STRIDE {
+        return None;
+    }
+    Some((total - 2 * margin).div_ceil(max_len - 2 * margin))
+}
+
+/// How many columns of tiles of at most `max_pixels` each cover an input of `height x width` in
+/// as few input pixels in all as can be (see [`tiles`]), fewer columns winning ties; 1 when the
+/// whole input fits, or when `max_pixels` is 0.
+pub(crate) fn columns(height: usize, width: usize, max_pixels: usize) -> usize {
+    if max_pixels == 0 || height * width <= max_pixels {
+        return 1;
+    }
+    let mut best: Option<(usize, usize)> = None;
+    for cols in 1..=(width / STRIDE).max(1) {
+        let tile_w = spans(width, cols)[0].len;
+        if cols > 1 && tile_w < 2 * TILE_MARGIN + STRIDE {
+            break;
+        }
+        let Some(rows) = span_count(height, max_pixels / tile_w / STRIDE * STRIDE) else {
+            continue;
+        };
+        let total = cols * tile_w * rows * spans(height, rows)[0].len;
+        if best.is_none_or(|(_, t)| total < t) {
+            best = Some((cols, total));
+        }
+    }
+    // No grid fits a tiny budget: the narrowest tiles there are.
+    best.map_or_else(
+        || span_count(width, 2 * TILE_MARGIN + STRIDE).unwrap_or(1),
+        |(cols, _)| cols,
+    )
+}
+
+/// Tiles of at most `max_pixels` each (unless even the smallest are larger) covering an input
+/// of `height x width` in `cols` columns, all of one shape (so ONNX Runtime sees one tensor
+/// shape), with as few rows as fit the budget; row-major. `cols` is [`columns`] of the input,
+/// or of the whole frame for a band across it, so that a band is cut where a full pass is.
+pub(crate) fn tiles(height: usize, width: usize, cols: usize, max_pixels: usize) -> Vec<Tile> {
+    let col_spans = spans(width, cols);
+    let rows = if max_pixels == 0 {
+        1
+    } else {
+        let max_h = max_pixels / col_spans[0].len / STRIDE * STRIDE;
+        span_count(height, max_h)
+            .or_else(|| span_count(height, 2 * TILE_MARGIN + STRIDE))
+            .unwrap_or(1)
+    };
+    spans(height, rows)
+        .into_iter()
+        .flat_map(|r| col_spans.iter().map(move |&c| Tile { rows: r, cols: c }))
+        .collect()
 }
 
 /// `lut[c][v]` = `(v / 255 - mean_c) / std_c`.
@@ -384,6 +567,107 @@ mod tests {
         assert_eq!(det_scale(800, 368), 2.0);
         assert_eq!(det_scale(3840, 2160), 2.0 / 3.0);
         assert_eq!(det_scale(2000, 400), 1.28);
+    }
+
+    fn check_cover(plan: &[Tile], height: usize, width: usize, max_pixels: usize) {
+        let shape = (plan[0].rows.len, plan[0].cols.len);
+        assert!(shape.0 * shape.1 <= max_pixels, "{plan:?}");
+        let mut covered = vec![0u8; height * width];
+        for t in plan {
+            assert_eq!((t.rows.len, t.cols.len), shape, "one shape: {plan:?}");
+            for (s, total) in [(t.rows, height), (t.cols, width)] {
+                assert!(
+                    s.input_start % STRIDE == 0 && s.input_start + s.len <= total,
+                    "{s:?}"
+                );
+                assert!(s.keep_start == 0 || s.keep_start >= s.input_start + TILE_MARGIN);
+                assert!(s.keep_end == total || s.keep_end + TILE_MARGIN <= s.input_start + s.len);
+            }
+            for y in t.rows.keep_start..t.rows.keep_end {
+                for x in t.cols.keep_start..t.cols.keep_end {
+                    covered[y * width + x] += 1;
+                }
+            }
+        }
+        assert!(
+            covered.iter().all(|&c| c == 1),
+            "every pixel kept once: {plan:?}"
+        );
+    }
+
+    #[test]
+    fn tiles_cover_the_input_once_with_margins_in_one_shape() {
+        let budget = 1920 * 320;
+        // 1920x1080: 2 x 2 tiles of 992 x 576 (1984 x 1152 pixels in all, where full-width
+        // strips would take 1920 x 1280).
+        let plan = |h, w, b| tiles(h, w, columns(h, w, b), b);
+        let big = plan(1088, 1920, budget);
+        assert_eq!(big.len(), 4, "{big:?}");
+        assert_eq!((big[0].rows.len, big[0].cols.len), (576, 992));
+        check_cover(&big, 1088, 1920, budget);
+        // 1280x800: two columns of 672.
+        let small = plan(800, 1280, budget);
+        assert_eq!(small.len(), 2, "{small:?}");
+        assert_eq!((small[0].rows.len, small[0].cols.len), (800, 672));
+        check_cover(&small, 800, 1280, budget);
+        check_cover(&plan(1440, 2560, budget), 1440, 2560, budget);
+        check_cover(&plan(768, 1376, budget), 768, 1376, budget);
+        // A band across a 1280x800 frame is cut into the frame's two columns.
+        let band = tiles(128, 1280, columns(800, 1280, budget), budget);
+        assert_eq!(band.len(), 2, "{band:?}");
+        assert_eq!(band[0].cols, small[0].cols);
+        check_cover(&band, 128, 1280, budget);
+        // Small enough, or no budget: one tile, the whole input.
+        for (h, w, b) in [(128, 1920, budget), (1088, 1920, 0)] {
+            let one = plan(h, w, b);
+            assert_eq!(one.len(), 1);
+            assert_eq!((one[0].rows.len, one[0].cols.len), (h, w));
+        }
+        // A budget too small for any grid still covers the input, in the smallest tiles.
+        let tiny = plan(320, 640, 1);
+        assert!(
+            tiny.iter().all(|t| (t.rows.len, t.cols.len) == (96, 96)),
+            "{tiny:?}"
+        );
+        check_cover(&tiny, 320, 640, 96 * 96);
+    }
+
+    #[test]
+    fn a_tile_of_the_input_equals_the_same_part_of_the_whole() {
+        let (w, h) = (50u32, 70u32);
+        let px: Vec<u8> = (0..w * h * 4).map(|i| (i * 37 % 251) as u8).collect();
+        let f = Frame::from_rgba(w, h, px).unwrap();
+        for (region, scale) in [
+            (Rect::new(3, 5, 40, 60), 1.0),
+            (Rect::new(0, 0, 50, 70), 1.7),
+        ] {
+            let whole = prepare(&f, region, scale);
+            let g = DetGeometry::of(region, scale);
+            let (wp, hp) = (g.width, g.height);
+            let span = |start, len| Span {
+                input_start: start,
+                len,
+                keep_start: start,
+                keep_end: start + len,
+            };
+            // The second block of rows, all columns but the first block.
+            let tile = Tile {
+                rows: span(STRIDE, STRIDE),
+                cols: span(STRIDE, wp - STRIDE),
+            };
+            let mut part = Vec::new();
+            prepare_tile(&f, region, scale, &g, &tile, &mut part);
+            let tw = wp - STRIDE;
+            for c in 0..3 {
+                for y in 0..STRIDE {
+                    for x in 0..tw {
+                        let a = whole.data[c * wp * hp + (STRIDE + y) * wp + STRIDE + x];
+                        let b = part[c * tw * STRIDE + y * tw + x];
+                        assert!((a - b).abs() < 1e-5, "c{c} y{y} x{x}: {a} {b}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -40,16 +40,17 @@ pub struct IncrementalStats {
 /// 2. the **band** is the core plus [`BAND_MARGIN`] rows above and below, aligned to the
 ///    detector's 32-pixel grid, across the full width of the frame (a line of text can run any
 ///    distance sideways); the detector runs on the band only, on the same pixel grid as a full
-///    pass;
+///    pass and cut into the same columns of tiles (see `OcrOptions::tile_pixels`), so that text
+///    sees the same context sideways;
 /// 3. boxes centred in the core replace the last frame's elements centred there; a box that
 ///    misses every changed pixel and sits where an old element was (within 2 pixels on each side)
 ///    keeps that element's text without being recognized again; the others are recognized.
 ///
 /// Elements outside every core are kept as they were. After a one-line change the result
-/// equals a full pass (tested). It is not always identical: the detector pools over its whole
-/// input (8 GlobalAveragePool nodes), so in a full pass a change anywhere can move
-/// far-away boxes by a pixel or two and, rarely, flip a character of their text; here those
-/// elements stay as they were read, which is what an agent comparing screens wants.
+/// equals a full pass (tested). It is not always identical: the detector pools over each tile
+/// it reads (8 GlobalAveragePool nodes), so in a full pass a change can move other boxes of
+/// its tile by a few pixels and, rarely, flip a character of their text; here those elements
+/// stay as they were read, which is what an agent comparing screens wants.
 ///
 /// A change bigger than [`FULL_PASS_FRACTION`] of the frame, a new frame size, a frame scaled
 /// for detection (short side under 736 or long side over 2560 pixels), or a box that reaches

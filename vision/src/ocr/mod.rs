@@ -17,7 +17,9 @@
 //!
 //! 1. **Detect**: the frame as BGR scaled to `[-1, 1]`, padded (not resampled) to multiples of
 //!    32. Only a frame whose short side is under 736 pixels is scaled up to it, and one whose
-//!    long side is over 2560 scaled down to that. The probability map is thresholded at 0.3 and
+//!    long side is over 2560 scaled down to that. The detector reads it in tiles of at most
+//!    614 400 pixels ([`OcrOptions::tile_pixels`]) with 32 pixels of context on each cut side,
+//!    whose maps are joined into the frame's. The probability map is thresholded at 0.3 and
 //!    dilated (2×2); each 8-connected blob becomes a box (UI text is axis aligned, so a blob's
 //!    bounding box stands for the min-area rectangle), kept when the mean probability inside it
 //!    is at least 0.5, grown by `area·1.6/perimeter` ("unclip"), dropped when its short side is
@@ -57,6 +59,7 @@ pub use find::{
 };
 pub use incremental::{BAND_MARGIN, FULL_PASS_FRACTION, IncrementalOcr, IncrementalStats};
 pub use paths::OcrPaths;
+pub use runtime::ArenaStats;
 
 use crate::Rect;
 
