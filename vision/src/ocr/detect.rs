@@ -403,33 +403,41 @@ pub(crate) fn boxes_from_map(
         return Vec::new();
     }
     // Threshold, then dilate with a 2x2 kernel (OpenCV's anchor: the pixel and its up/left
-    // neighbours).
-    let mut bitmap = vec![false; vw * vh];
+    // neighbours). One byte per pixel holds the three flags (a frame-sized buffer each was
+    // 2 MiB apiece at 1920×1080).
+    const TEXT: u8 = 1;
+    const MASK: u8 = 2;
+    const SEEN: u8 = 4;
+    let mut flags = vec![0u8; vw * vh];
     for y in 0..vh {
         for x in 0..vw {
-            bitmap[y * vw + x] = prob[y * width + x] > params.threshold;
+            if prob[y * width + x] > params.threshold {
+                flags[y * vw + x] = TEXT;
+            }
         }
     }
-    let mut mask = vec![false; vw * vh];
     for y in 0..vh {
         for x in 0..vw {
             let up = y.saturating_sub(1);
             let left = x.saturating_sub(1);
-            mask[y * vw + x] = bitmap[y * vw + x]
-                || bitmap[y * vw + left]
-                || bitmap[up * vw + x]
-                || bitmap[up * vw + left];
+            let text = (flags[y * vw + x]
+                | flags[y * vw + left]
+                | flags[up * vw + x]
+                | flags[up * vw + left])
+                & TEXT;
+            if text != 0 {
+                flags[y * vw + x] |= MASK;
+            }
         }
     }
     // 8-connected blobs and their bounding boxes.
-    let mut seen = vec![false; vw * vh];
     let mut stack = Vec::new();
     let mut out = Vec::new();
     for start in 0..vw * vh {
-        if !mask[start] || seen[start] {
+        if flags[start] & (MASK | SEEN) != MASK {
             continue;
         }
-        seen[start] = true;
+        flags[start] |= SEEN;
         stack.push(start);
         let (mut x0, mut y0, mut x1, mut y1) = (vw, vh, 0usize, 0usize);
         while let Some(i) = stack.pop() {
@@ -441,8 +449,8 @@ pub(crate) fn boxes_from_map(
             for ny in y.saturating_sub(1)..=(y + 1).min(vh - 1) {
                 for nx in x.saturating_sub(1)..=(x + 1).min(vw - 1) {
                     let j = ny * vw + nx;
-                    if mask[j] && !seen[j] {
-                        seen[j] = true;
+                    if flags[j] & (MASK | SEEN) == MASK {
+                        flags[j] |= SEEN;
                         stack.push(j);
                     }
                 }
