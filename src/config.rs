@@ -4,10 +4,10 @@
 //! `$XDG_CONFIG_HOME/deskhand/deskhand.toml` (`~/.config/…`). Every key is optional; unknown
 //! keys are refused with their name. Precedence: command-line flags, then `-c`, then the file,
 //! then the built-in defaults. API keys are never read from here: only from the environment
-//! (ANTHROPIC_API_KEY, OPENAI_API_KEY).
+//! (ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY or GOOGLE_API_KEY).
 //!
 //! ```toml
-//! policy = "anthropic"          # script | anthropic | openai | openai-compat | replay
+//! policy = "anthropic"          # script | anthropic | openai | gemini | openai-compat | replay
 //! model = "claude-sonnet-4-5"
 //! base_url = "https://api.anthropic.com"
 //! max_steps = 50
@@ -17,6 +17,12 @@
 //! [http]
 //! timeout_ms = 120000           # per request
 //! attempts = 5                  # in all, the first included
+//!
+//! [anthropic]
+//! tool = "toolset"              # toolset | computer_20251124 | computer_20250124 (default: by model)
+//!
+//! [openai_compat]
+//! grammar = "qwen3vl"           # uitars | qwen3vl (default: by model name)
 //!
 //! [context]
 //! keep_screenshots = 3
@@ -53,6 +59,28 @@ pub struct Config {
     /// Context settings.
     #[serde(default)]
     pub context: ContextConfig,
+    /// `--policy anthropic`'s settings.
+    #[serde(default)]
+    pub anthropic: AnthropicSection,
+    /// `--policy openai-compat`'s settings.
+    #[serde(default)]
+    pub openai_compat: CompatSection,
+}
+
+/// `[anthropic]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnthropicSection {
+    /// The computer tool: `toolset`, `computer_20251124` or `computer_20250124`.
+    pub tool: Option<String>,
+}
+
+/// `[openai_compat]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompatSection {
+    /// The reply grammar: `uitars` or `qwen3vl`.
+    pub grammar: Option<String>,
 }
 
 /// `[http]`.

@@ -2,7 +2,7 @@
 
 use super::eyes::{Eyes, encode_png};
 use super::{Agent, AgentError, Op};
-use crate::policy::{Decide, Feedback, Policy, Turn};
+use crate::policy::{Decide, Feedback, Policy, PolicyError, Turn};
 use crate::trajectory::{
     ActionEvent, ActionResult, ActionStatus, EndStatus, Event, ModelTurn, Observation, Record,
     ScreenSize, SessionEnd, SessionMeta, TrajectoryWriter, UserMessage,
@@ -267,6 +267,9 @@ async fn steps_loop<D: InputDriver + 'static>(
             None => {
                 let reason = ctx.inbox.stop.take().unwrap_or_default();
                 return Ok(Ending::new(EndStatus::Stopped, reason));
+            }
+            Some(Err(e @ PolicyError::Unconfirmed(_))) => {
+                return Ok(Ending::new(EndStatus::Stopped, e.to_string()));
             }
             Some(Err(e)) => return Ok(Ending::new(EndStatus::Error, e.to_string())),
             Some(Ok(turn)) => turn,

@@ -99,7 +99,10 @@ fn options(args: EvalArgs) -> anyhow::Result<EvalOptions> {
     let screen = args.display.own_virtual("eval")?;
     let config = args.agent.config()?;
     let model = match args.policy {
-        PolicyKind::Anthropic | PolicyKind::Openai | PolicyKind::OpenaiCompat => {
+        PolicyKind::Anthropic
+        | PolicyKind::Openai
+        | PolicyKind::Gemini
+        | PolicyKind::OpenaiCompat => {
             let spec =
                 session::resolve::model_spec(args.policy, &args.agent.choice(None), &config)?;
             // Every task has an instruction; check the key before starting any.

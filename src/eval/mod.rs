@@ -84,9 +84,10 @@ impl Actor {
                     .clone()
                     .unwrap_or_else(|| task_dir.join(worker::DEMO_DIR)),
             }),
-            PolicyKind::Anthropic | PolicyKind::Openai | PolicyKind::OpenaiCompat => {
-                self.model.clone()
-            }
+            PolicyKind::Anthropic
+            | PolicyKind::Openai
+            | PolicyKind::Gemini
+            | PolicyKind::OpenaiCompat => self.model.clone(),
         }
     }
 }

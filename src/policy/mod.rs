@@ -5,6 +5,7 @@
 //! script runner and replay all plug into the same loop.
 
 pub mod anthropic;
+pub mod gemini;
 pub mod http;
 pub mod marks;
 pub mod openai;
@@ -22,7 +23,10 @@ pub use openai::{OpenAiConfig, OpenAiPolicy};
 pub use openai_compat::{CompatConfig, CompatPolicy, Coords};
 pub use replay::ReplayPolicy;
 pub use script::{ScriptError, ScriptPolicy};
-pub use spec::{CompatSpec, ContextSpec, HttpSpec, ModelSpec, PolicySpec, SpecError};
+pub use spec::{
+    AnthropicSpec, AnthropicTool, CompatSpec, ContextSpec, Grammar, HttpSpec, ModelSpec,
+    PolicySpec, SpecError,
+};
 
 use crate::trajectory::{PolicyInfo, Usage};
 use async_trait::async_trait;
@@ -100,6 +104,8 @@ pub struct Turn {
 ///   and providers put an unusable answer back in their conversation themselves.
 /// - **ends the run**: every `PolicyError`. The run ends with status `error` and its message;
 ///   so does input that finds the display gone ([`deskhand_actions::InputError::is_fatal`]).
+///   [`PolicyError::Unconfirmed`] alone ends it `stopped` (exit status 3): nothing went wrong,
+///   a person (or nobody) declined what the provider asked to have confirmed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyError {
@@ -116,6 +122,10 @@ pub enum PolicyError {
     /// The screen could not be prepared for the model.
     #[error("cannot prepare the screenshot: {0}")]
     Screen(#[source] deskhand_vision::VisionError),
+    /// The provider asked a person to confirm an action ([`safety`]) and nobody did: the
+    /// action was not performed and the run stops.
+    #[error("{0}")]
+    Unconfirmed(String),
     /// The policy cannot go on.
     #[error("{0}")]
     Fatal(String),

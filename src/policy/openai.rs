@@ -301,7 +301,7 @@ impl Policy for OpenAiPolicy {
                             .iter()
                             .map(|c| format!("{} ({})", c.code, c.message))
                             .collect();
-                        return Err(PolicyError::Fatal(format!(
+                        return Err(PolicyError::Unconfirmed(format!(
                             "refused an action with pending safety checks, nobody confirmed them: {}",
                             what.join("; ")
                         )));

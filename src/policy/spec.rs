@@ -11,8 +11,9 @@
 //! | `kind` | fields |
 //! |---|---|
 //! | `script` | `script`: the JSON script's path |
-//! | `anthropic`, `openai` | `model`, `base_url`, `http {timeout_ms, attempts}`, `context {keep_screenshots, screenshot_long_edge, older_screenshots_half, set_of_marks}` |
-//! | `openai-compat` | the same, and `coords` (`relative1000`, `smart-resize` or `pixels`) |
+//! | `openai`, `gemini` | `model`, `base_url`, `http {timeout_ms, attempts}`, `context {keep_screenshots, screenshot_long_edge, older_screenshots_half, set_of_marks}` |
+//! | `anthropic` | the same, and `tool` when one was asked for (`toolset`, `computer_20251124` or `computer_20250124`; absent: chosen by the model's name) |
+//! | `openai-compat` | the same as `openai`, `coords` (`relative1000`, `smart-resize` or `pixels`), and `grammar` when one was asked for (`uitars` or `qwen3vl`; absent: chosen by the model's name) |
 //! | `replay` | `from`: the run whose `model_calls.jsonl` answers the model calls |
 //! | `actions` | `from`: the recorded run whose actions are performed again, re-grounded |
 //!
@@ -41,9 +42,11 @@ pub enum PolicySpec {
         script: PathBuf,
     },
     /// Anthropic's Messages API with the computer tool (key: ANTHROPIC_API_KEY).
-    Anthropic(ModelSpec),
+    Anthropic(AnthropicSpec),
     /// OpenAI's Responses API with the computer tool (key: OPENAI_API_KEY).
     Openai(ModelSpec),
+    /// Google's Gemini API with the computer-use tool (key: GEMINI_API_KEY or GOOGLE_API_KEY).
+    Gemini(ModelSpec),
     /// An OpenAI-compatible chat server with a UI-TARS or Qwen-VL style model.
     OpenaiCompat(CompatSpec),
     /// A recorded model run answered from its `model_calls.jsonl`, offline.
@@ -71,6 +74,45 @@ pub struct ModelSpec {
     pub context: ContextSpec,
 }
 
+/// `anthropic`'s settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnthropicSpec {
+    /// What every provider has.
+    #[serde(flatten)]
+    pub model: ModelSpec,
+    /// The computer tool asked for (`-c anthropic.tool=`); `None`: chosen by the model's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<AnthropicTool>,
+}
+
+/// The versions of Anthropic's computer tool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+pub enum AnthropicTool {
+    /// `computer_toolset_20260801`: one tool per action, batches, zoom; no beta header.
+    #[serde(rename = "toolset")]
+    #[value(name = "toolset")]
+    Toolset,
+    /// `computer_20251124` (beta `computer-use-2025-11-24`).
+    #[serde(rename = "computer_20251124")]
+    #[value(name = "computer_20251124")]
+    Computer20251124,
+    /// `computer_20250124` (beta `computer-use-2025-01-24`).
+    #[serde(rename = "computer_20250124")]
+    #[value(name = "computer_20250124")]
+    Computer20250124,
+}
+
+impl AnthropicTool {
+    /// The name `-c anthropic.tool=` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            AnthropicTool::Toolset => "toolset",
+            AnthropicTool::Computer20251124 => "computer_20251124",
+            AnthropicTool::Computer20250124 => "computer_20250124",
+        }
+    }
+}
+
 /// `openai-compat`'s settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompatSpec {
@@ -79,6 +121,31 @@ pub struct CompatSpec {
     pub model: ModelSpec,
     /// How the model's coordinates are meant.
     pub coords: Coords,
+    /// The reply grammar asked for (`-c openai_compat.grammar=`); `None`: chosen by the
+    /// model's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grammar: Option<Grammar>,
+}
+
+/// How an `openai-compat` model writes its actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Grammar {
+    /// UI-TARS text: `Thought: …` then `Action: click(start_box='(x,y)')`.
+    Uitars,
+    /// Qwen3-VL: `<tool_call>{"name": "computer_use", "arguments": {…}}</tool_call>` on a
+    /// 1000×1000 grid.
+    Qwen3vl,
+}
+
+impl Grammar {
+    /// The name `-c openai_compat.grammar=` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Grammar::Uitars => "uitars",
+            Grammar::Qwen3vl => "qwen3vl",
+        }
+    }
 }
 
 /// Timeouts and retries of the model calls.
@@ -127,6 +194,7 @@ impl PolicySpec {
             PolicySpec::Script { .. } => "script",
             PolicySpec::Anthropic(_) => "anthropic",
             PolicySpec::Openai(_) => "openai",
+            PolicySpec::Gemini(_) => "gemini",
             PolicySpec::OpenaiCompat(_) => "openai-compat",
             PolicySpec::Replay { .. } => "replay",
             PolicySpec::Actions { .. } => "actions",
@@ -136,7 +204,8 @@ impl PolicySpec {
     /// The model's settings, for model policies.
     pub fn model_mut(&mut self) -> Option<&mut ModelSpec> {
         match self {
-            PolicySpec::Anthropic(m) | PolicySpec::Openai(m) => Some(m),
+            PolicySpec::Openai(m) | PolicySpec::Gemini(m) => Some(m),
+            PolicySpec::Anthropic(a) => Some(&mut a.model),
             PolicySpec::OpenaiCompat(c) => Some(&mut c.model),
             _ => None,
         }
@@ -146,7 +215,10 @@ impl PolicySpec {
     pub fn needs_instruction(&self) -> bool {
         matches!(
             self,
-            PolicySpec::Anthropic(_) | PolicySpec::Openai(_) | PolicySpec::OpenaiCompat(_)
+            PolicySpec::Anthropic(_)
+                | PolicySpec::Openai(_)
+                | PolicySpec::Gemini(_)
+                | PolicySpec::OpenaiCompat(_)
         )
     }
 
@@ -185,7 +257,10 @@ impl PolicySpec {
             "script" => PolicySpec::Script {
                 script: text("script")?.into(),
             },
-            "anthropic" => PolicySpec::Anthropic(model()?),
+            "anthropic" => PolicySpec::Anthropic(AnthropicSpec {
+                model: model()?,
+                tool: None,
+            }),
             "openai" => PolicySpec::Openai(model()?),
             "openai-compat" => {
                 let coords = text("coords")?;
@@ -193,6 +268,7 @@ impl PolicySpec {
                     model: model()?,
                     coords: <Coords as clap::ValueEnum>::from_str(&coords, true)
                         .map_err(|_| SpecError::Lacks("coords"))?,
+                    grammar: None,
                 })
             }
             crate::replay::POLICY_NAME if text("mode").is_ok_and(|m| m == "actions") => {
@@ -279,11 +355,25 @@ mod tests {
             PolicySpec::Script {
                 script: "s.json".into(),
             },
-            PolicySpec::Anthropic(model()),
+            PolicySpec::Anthropic(AnthropicSpec {
+                model: model(),
+                tool: None,
+            }),
+            PolicySpec::Anthropic(AnthropicSpec {
+                model: model(),
+                tool: Some(AnthropicTool::Computer20251124),
+            }),
             PolicySpec::Openai(model()),
+            PolicySpec::Gemini(model()),
             PolicySpec::OpenaiCompat(CompatSpec {
                 model: model(),
                 coords: Coords::Relative1000,
+                grammar: None,
+            }),
+            PolicySpec::OpenaiCompat(CompatSpec {
+                model: model(),
+                coords: Coords::Relative1000,
+                grammar: Some(Grammar::Qwen3vl),
             }),
             PolicySpec::Replay {
                 from: "runs/a".into(),
@@ -297,6 +387,7 @@ mod tests {
                 PolicySpec::Script { .. }
                 | PolicySpec::Anthropic(_)
                 | PolicySpec::Openai(_)
+                | PolicySpec::Gemini(_)
                 | PolicySpec::OpenaiCompat(_)
                 | PolicySpec::Replay { .. }
                 | PolicySpec::Actions { .. } => {}
@@ -353,11 +444,32 @@ mod tests {
         let json = serde_json::to_value(PolicySpec::OpenaiCompat(CompatSpec {
             model: model(),
             coords: Coords::SmartResize,
+            grammar: Some(Grammar::Uitars),
         }))
         .unwrap();
         assert_eq!(json["coords"], "smart-resize");
+        assert_eq!(json["grammar"], "uitars");
         assert_eq!(json["model"], "m");
         assert_eq!(json["context"]["keep_screenshots"], 4);
+    }
+
+    #[test]
+    fn the_anthropic_tool_is_written_only_when_asked_for() {
+        let spec = |tool| {
+            serde_json::to_value(PolicySpec::Anthropic(AnthropicSpec {
+                model: model(),
+                tool,
+            }))
+            .unwrap()
+        };
+        assert!(spec(None).get("tool").is_none());
+        assert_eq!(spec(Some(AnthropicTool::Toolset))["tool"], "toolset");
+        // A spec written before the field existed reads back as "chosen by the model".
+        let old = r#"{"kind":"anthropic","model":"m","base_url":"u","http":{"timeout_ms":1,"attempts":1},"context":{"keep_screenshots":1,"screenshot_long_edge":0,"older_screenshots_half":false,"set_of_marks":false}}"#;
+        let PolicySpec::Anthropic(a) = serde_json::from_str(old).unwrap() else {
+            panic!("not anthropic");
+        };
+        assert_eq!(a.tool, None);
     }
 
     #[test]

@@ -65,6 +65,7 @@ pub fn build_policy_with(
             CompatConfig::from_spec(c, instruction),
             transport,
         )?),
+        PolicySpec::Gemini(_) => anyhow::bail!("--policy gemini is not built yet"),
         PolicySpec::Actions { from } => Box::new(
             crate::replay::ActionReplay::load(from, out)
                 .with_context(|| format!("cannot replay {}", from.display()))?,

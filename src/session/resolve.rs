@@ -2,7 +2,10 @@
 //! [`PolicySpec`], checked before any display is touched.
 
 use crate::config::Config;
-use crate::policy::{CompatSpec, ContextSpec, Coords, HttpSpec, ModelSpec, PolicySpec};
+use crate::policy::{
+    AnthropicSpec, AnthropicTool, CompatSpec, ContextSpec, Coords, Grammar, HttpSpec, ModelSpec,
+    PolicySpec,
+};
 use std::path::PathBuf;
 
 /// The policies a command can be asked for (`--policy`).
@@ -14,6 +17,8 @@ pub enum PolicyKind {
     Anthropic,
     /// OpenAI's Responses API with the computer tool (key: OPENAI_API_KEY).
     Openai,
+    /// Google's Gemini API with the computer-use tool (key: GEMINI_API_KEY or GOOGLE_API_KEY).
+    Gemini,
     /// An OpenAI-compatible chat server (vLLM, Ollama, llama.cpp, LM Studio) with a UI-TARS or
     /// Qwen-VL style model.
     OpenaiCompat,
@@ -31,6 +36,7 @@ impl PolicyKind {
             PolicyKind::Script => "script",
             PolicyKind::Anthropic => "anthropic",
             PolicyKind::Openai => "openai",
+            PolicyKind::Gemini => "gemini",
             PolicyKind::OpenaiCompat => "openai-compat",
             PolicyKind::Replay => "replay",
             PolicyKind::None => "none",
@@ -87,6 +93,12 @@ pub enum ResolveError {
     /// The configuration names a coordinate space deskhand does not know.
     #[error("unknown coords '{0}' in the configuration")]
     UnknownCoords(String),
+    /// `anthropic.tool` names a tool deskhand does not know.
+    #[error("unknown anthropic.tool '{0}': use toolset, computer_20251124 or computer_20250124")]
+    UnknownTool(String),
+    /// `openai_compat.grammar` names a grammar deskhand does not know.
+    #[error("unknown openai_compat.grammar '{0}': use uitars or qwen3vl")]
+    UnknownGrammar(String),
     /// A model policy's settings were asked of a policy that is not a model.
     #[error("--policy {0} is not a model policy")]
     NotAModel(&'static str),
@@ -142,6 +154,30 @@ fn coords_of(config: &Config) -> Result<Option<Coords>, ResolveError> {
         .transpose()
 }
 
+fn tool_of(config: &Config) -> Result<Option<AnthropicTool>, ResolveError> {
+    config
+        .anthropic
+        .tool
+        .as_deref()
+        .map(|name| {
+            <AnthropicTool as clap::ValueEnum>::from_str(name, true)
+                .map_err(|_| ResolveError::UnknownTool(name.to_owned()))
+        })
+        .transpose()
+}
+
+fn grammar_of(config: &Config) -> Result<Option<Grammar>, ResolveError> {
+    config
+        .openai_compat
+        .grammar
+        .as_deref()
+        .map(|name| {
+            <Grammar as clap::ValueEnum>::from_str(name, true)
+                .map_err(|_| ResolveError::UnknownGrammar(name.to_owned()))
+        })
+        .transpose()
+}
+
 /// The kind asked for: the flag, else the configuration, else `script`.
 pub fn kind_of(choice: &Choice, config: &Config) -> Result<PolicyKind, ResolveError> {
     match (choice.policy, &config.policy) {
@@ -168,6 +204,7 @@ pub fn model_spec(
                 what: match kind {
                     PolicyKind::Anthropic => "--model NAME (like claude-sonnet-4-5)",
                     PolicyKind::Openai => "--model NAME (like computer-use-preview)",
+                    PolicyKind::Gemini => "--model NAME (like gemini-3.5-flash)",
                     _ => "--model NAME (as the server names it)",
                 },
             })
@@ -176,13 +213,28 @@ pub fn model_spec(
     let conf_url = config.base_url.as_deref();
     let context = context_of(config, ContextSpec::default());
     Ok(match kind {
-        PolicyKind::Anthropic => PolicySpec::Anthropic(ModelSpec {
+        PolicyKind::Anthropic => PolicySpec::Anthropic(AnthropicSpec {
+            model: ModelSpec {
+                model: model()?,
+                base_url: base_url(
+                    flag_url,
+                    conf_url,
+                    "ANTHROPIC_BASE_URL",
+                    Some(crate::policy::anthropic::DEFAULT_BASE_URL),
+                )
+                .unwrap_or_default(),
+                http: http_of(config),
+                context,
+            },
+            tool: tool_of(config)?,
+        }),
+        PolicyKind::Gemini => PolicySpec::Gemini(ModelSpec {
             model: model()?,
             base_url: base_url(
                 flag_url,
                 conf_url,
-                "ANTHROPIC_BASE_URL",
-                Some(crate::policy::anthropic::DEFAULT_BASE_URL),
+                "GEMINI_BASE_URL",
+                Some(crate::policy::gemini::DEFAULT_BASE_URL),
             )
             .unwrap_or_default(),
             http: http_of(config),
@@ -220,6 +272,7 @@ pub fn model_spec(
                     context,
                 },
                 coords,
+                grammar: grammar_of(config)?,
             })
         }
         PolicyKind::Script | PolicyKind::Replay | PolicyKind::None => {
@@ -260,9 +313,10 @@ pub fn run_spec(choice: &Choice, config: &Config) -> Result<PolicySpec, ResolveE
             Ok(PolicySpec::Replay { from })
         }
         PolicyKind::None => Err(ResolveError::NoneHere),
-        PolicyKind::Anthropic | PolicyKind::Openai | PolicyKind::OpenaiCompat => {
-            model_spec(kind, choice, config)
-        }
+        PolicyKind::Anthropic
+        | PolicyKind::Openai
+        | PolicyKind::Gemini
+        | PolicyKind::OpenaiCompat => model_spec(kind, choice, config),
     }
 }
 
@@ -278,10 +332,18 @@ pub fn overlay(
         Some(c) => Some(c),
         None => coords_of(overrides)?,
     };
-    if let PolicySpec::OpenaiCompat(c) = &mut spec
-        && let Some(coords) = coords
+    if let PolicySpec::OpenaiCompat(c) = &mut spec {
+        if let Some(coords) = coords {
+            c.coords = coords;
+        }
+        if let Some(grammar) = grammar_of(overrides)? {
+            c.grammar = Some(grammar);
+        }
+    }
+    if let PolicySpec::Anthropic(a) = &mut spec
+        && let Some(tool) = tool_of(overrides)?
     {
-        c.coords = coords;
+        a.tool = Some(tool);
     }
     if let Some(m) = spec.model_mut() {
         if let Some(model) = choice.model.clone().or_else(|| overrides.model.clone()) {
@@ -339,6 +401,56 @@ mod tests {
     }
 
     #[test]
+    fn the_tool_and_the_grammar_come_from_the_configuration() {
+        let anthropic = Choice {
+            policy: Some(PolicyKind::Anthropic),
+            model: Some("claude-opus-5-5".into()),
+            ..Choice::default()
+        };
+        let PolicySpec::Anthropic(a) = run_spec(&anthropic, &Config::default()).unwrap() else {
+            panic!("not anthropic");
+        };
+        assert_eq!(a.tool, None);
+        let PolicySpec::Anthropic(a) =
+            run_spec(&anthropic, &config(&["anthropic.tool=computer_20250124"])).unwrap()
+        else {
+            panic!("not anthropic");
+        };
+        assert_eq!(a.tool, Some(AnthropicTool::Computer20250124));
+        let err = run_spec(&anthropic, &config(&["anthropic.tool=computer"])).unwrap_err();
+        assert!(
+            err.to_string().contains("use toolset, computer_20251124"),
+            "{err}"
+        );
+
+        let compat = Choice {
+            policy: Some(PolicyKind::OpenaiCompat),
+            model: Some("served-model".into()),
+            base_url: Some("http://127.0.0.1:1/v1".into()),
+            ..Choice::default()
+        };
+        let PolicySpec::OpenaiCompat(c) =
+            run_spec(&compat, &config(&["openai_compat.grammar=qwen3vl"])).unwrap()
+        else {
+            panic!("not compat");
+        };
+        assert_eq!(c.grammar, Some(Grammar::Qwen3vl));
+        let err = run_spec(&compat, &config(&["openai_compat.grammar=hermes"])).unwrap_err();
+        assert!(err.to_string().contains("use uitars or qwen3vl"), "{err}");
+
+        let gemini = Choice {
+            policy: Some(PolicyKind::Gemini),
+            model: Some("gemini-3.5-flash".into()),
+            base_url: Some("http://127.0.0.1:1/".into()),
+            ..Choice::default()
+        };
+        let PolicySpec::Gemini(m) = run_spec(&gemini, &Config::default()).unwrap() else {
+            panic!("not gemini");
+        };
+        assert_eq!(m.base_url, "http://127.0.0.1:1");
+    }
+
+    #[test]
     fn missing_input_is_named() {
         let err = run_spec(
             &Choice {
@@ -381,17 +493,18 @@ mod tests {
         .unwrap();
         let same = overlay(spec.clone(), &Choice::default(), &Config::default()).unwrap();
         assert_eq!(same, spec);
-        let PolicySpec::Anthropic(m) = overlay(
+        let PolicySpec::Anthropic(AnthropicSpec { model: m, tool }) = overlay(
             spec,
             &Choice {
                 model: Some("claude-opus-4-5".into()),
                 ..Choice::default()
             },
-            &config(&["http.attempts=1"]),
+            &config(&["http.attempts=1", "anthropic.tool=computer_20251124"]),
         )
         .unwrap() else {
             panic!("not anthropic");
         };
+        assert_eq!(tool, Some(AnthropicTool::Computer20251124));
         assert_eq!(m.model, "claude-opus-4-5");
         assert_eq!(m.http.attempts, 1);
         assert_eq!(m.http.timeout_ms, 900);

@@ -83,9 +83,10 @@ impl std::fmt::Debug for AnthropicConfig {
 impl AnthropicConfig {
     /// Builds the settings from a resolved spec; the key from ANTHROPIC_API_KEY.
     pub fn from_spec(
-        spec: &crate::policy::ModelSpec,
+        spec: &crate::policy::AnthropicSpec,
         instruction: &str,
     ) -> Result<AnthropicConfig, PolicyError> {
+        let spec = &spec.model;
         let api_key = std::env::var("ANTHROPIC_API_KEY")
             .ok()
             .filter(|k| !k.trim().is_empty())
