@@ -13,14 +13,18 @@ use std::path::PathBuf;
 pub enum PolicyKind {
     /// Perform the actions of a JSON script in order (`eval`: each task's solution.json).
     Script,
-    /// Anthropic's Messages API with the computer tool (key: ANTHROPIC_API_KEY).
+    /// Anthropic's Messages API: computer_toolset_20260801 for Claude 5 and later (and unknown
+    /// models), computer_20251124 / computer_20250124 for older ones (-c anthropic.tool=);
+    /// screenshot pixels (key: ANTHROPIC_API_KEY).
     Anthropic,
-    /// OpenAI's Responses API with the computer tool (key: OPENAI_API_KEY).
+    /// OpenAI's Responses API with the computer tool; screenshot pixels (key: OPENAI_API_KEY).
     Openai,
-    /// Google's Gemini API with the computer-use tool (key: GEMINI_API_KEY or GOOGLE_API_KEY).
+    /// Google's Gemini API with the computer-use tool for a desktop, like gemini-3.5-flash;
+    /// a 0–999 grid (key: GEMINI_API_KEY or GOOGLE_API_KEY).
     Gemini,
-    /// An OpenAI-compatible chat server (vLLM, Ollama, llama.cpp, LM Studio) with a UI-TARS or
-    /// Qwen-VL style model.
+    /// An OpenAI-compatible chat server (vLLM, Ollama, llama.cpp, LM Studio): UI-TARS text
+    /// (--coords) or Qwen3-VL <tool_call> JSON on a 1000×1000 grid, by model name or
+    /// -c openai_compat.grammar= (key: OPENAI_API_KEY, optional).
     OpenaiCompat,
     /// Answer from a recording: `run` replays a model run's calls (--replay-from); `eval`
     /// performs each task's recorded demo again, re-grounded.
