@@ -7,6 +7,8 @@
 //!   (`computer_20250124`, `computer_20251124`).
 //! - [`openai`]: the OpenAI Responses API computer tool
 //!   (`computer_use_preview` and the GA `computer` tool).
+//! - [`qwen3vl`]: Qwen3-VL's `computer_use` function (`<tool_call>` JSON on a
+//!   1000×1000 grid) from OpenAI-compatible chat servers.
 //! - [`uitars`]: UI-TARS / Qwen-VL text actions (`Thought: … Action: …`)
 //!   from OpenAI-compatible chat servers.
 //!
@@ -28,6 +30,7 @@ use crate::point::{Point, Size};
 
 pub mod anthropic;
 pub mod openai;
+pub mod qwen3vl;
 pub mod uitars;
 
 pub use anthropic::{
