@@ -2,8 +2,9 @@
 //! each provider as deskhand sends them, next to the Anthropic demo's (three XGA PNGs per
 //! request, ImageMagick's default PNG compression). Measured on a real frame of the display.
 //!
-//! Token estimates: Anthropic ≈ width·height/750 per image; Qwen-VL/UI-TARS one token per 28×28
-//! patch. OpenAI's Responses API keeps the conversation on its side (`previous_response_id`),
+//! Token estimates: Anthropic ≈ width·height/750 per image (⌈w/28⌉·⌈h/28⌉ for the computer
+//! toolset's models); Qwen2.5-VL/UI-TARS one token per 28×28 patch, Qwen3-VL per 32×32;
+//! Gemini 3 a flat 1120 per image (its default media resolution). OpenAI's Responses API keeps the conversation on its side (`previous_response_id`),
 //! so only one new screenshot is sent per step; its tokens are estimated like Anthropic's.
 //!
 //! deskhand's rows use the default [`Sizing`]: the newest screenshot's long edge at most 1024,
@@ -121,6 +122,23 @@ pub fn measure(frame: &Frame) -> anyhow::Result<BTreeMap<String, ContextCost>> {
         |s: Size| (f64::from(s.width) / 28.0).round() * (f64::from(s.height) / 28.0).round();
     let (_, sr) = Coords::SmartResize.space(screen, sizing.long_edge);
     row("deskhand openai-compat (3 kept)", 3.0, sr, sizing, &patches)?;
+    // The computer toolset's models count ⌈w/28⌉·⌈h/28⌉ visual tokens per image.
+    let visual = |s: Size| (f64::from(s.width) / 28.0).ceil() * (f64::from(s.height) / 28.0).ceil();
+    row("deskhand anthropic toolset", n, target, sizing, &visual)?;
+    // Gemini 3 models give an image 1120 tokens at their default (high) media resolution,
+    // whatever its size.
+    let gemini = |_: Size| 1120.0;
+    row("deskhand gemini (3 kept)", 3.0, target, sizing, &gemini)?;
+    // Qwen3-VL: 16-pixel patches merged 2×2, one token per 32×32 pixels of the resized image.
+    let qwen3 = |s: Size| (f64::from(s.width) / 32.0).ceil() * (f64::from(s.height) / 32.0).ceil();
+    let (_, grid) = Coords::Relative1000.space(screen, sizing.long_edge);
+    row(
+        "deskhand openai-compat qwen3vl (3 kept)",
+        3.0,
+        grid,
+        sizing,
+        &qwen3,
+    )?;
     Ok(out)
 }
 
@@ -131,17 +149,49 @@ pub fn print(screen: &str, costs: &BTreeMap<String, ContextCost>) {
     };
     println!("\n-- image context per model step, {screen} (goal: at most 1/2 of the demo) --");
     println!(
-        "{:<34} {:>8} {:>12} {:>10} {:>9} {:>9}",
+        "{:<40} {:>8} {:>12} {:>10} {:>9} {:>9}",
         "", "images", "bytes", "tokens", "bytes×", "tokens×"
     );
     for (name, c) in costs {
         println!(
-            "{name:<34} {:>8.2} {:>12.0} {:>10.0} {:>9.3} {:>9.3}",
+            "{name:<40} {:>8.2} {:>12.0} {:>10.0} {:>9.3} {:>9.3}",
             c.images_per_request,
             c.bytes_per_step,
             c.tokens_per_step,
             c.bytes_per_step / demo.bytes_per_step,
             c.tokens_per_step / demo.tokens_per_step
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_provider_has_a_row_with_its_own_token_rule() {
+        let (w, h) = (1280u32, 800u32);
+        let rgba: Vec<u8> = (0..w * h * 4).map(|i| (i % 251) as u8).collect();
+        let frame = Frame::from_rgba(w, h, rgba).unwrap();
+        let costs = measure(&frame).unwrap();
+        for name in [
+            "deskhand anthropic",
+            "deskhand anthropic toolset",
+            "deskhand openai (chained)",
+            "deskhand gemini (3 kept)",
+            "deskhand openai-compat (3 kept)",
+            "deskhand openai-compat qwen3vl (3 kept)",
+        ] {
+            let c = &costs[name];
+            assert!(c.bytes_per_step > 0.0 && c.tokens_per_step > 0.0, "{name}");
+        }
+        // Gemini: 1120 per image whatever its size.
+        let g = &costs["deskhand gemini (3 kept)"];
+        assert!((g.tokens_per_step - 3.0 * 1120.0).abs() < 1e-9, "{g:?}");
+        // 1280x800 at a 1024 long edge is 1024x640, 37·23 visual tokens for the toolset; the
+        // older ones at 512x320 are 19·12.
+        let t = &costs["deskhand anthropic toolset"];
+        let want = 37.0 * 23.0 + (t.images_per_request - 1.0) * 19.0 * 12.0;
+        assert!((t.tokens_per_step - want).abs() < 1e-6, "{t:?}");
     }
 }
