@@ -246,6 +246,9 @@ pub fn model_run(head: &[&str], base_url: &str, display: &str, out: &Path) -> Co
         "ANTHROPIC_BASE_URL",
         "OPENAI_API_KEY",
         "OPENAI_BASE_URL",
+        "GEMINI_API_KEY",
+        "GOOGLE_API_KEY",
+        "GEMINI_BASE_URL",
     ] {
         cmd.env_remove(var);
     }
