@@ -151,9 +151,19 @@ async fn read(
         }
     };
     if status == 429 {
+        // Google's envelope says how long in its body (`google.rpc.RetryInfo`), and a per-day
+        // quota will not clear by waiting (`google.rpc.QuotaFailure`).
+        let (body_delay, per_day) = google_retry(&text);
+        if per_day {
+            return Err(Attempt::Fatal(HttpError::Refused {
+                provider,
+                status,
+                message: format!("a per-day quota is used up: {}", api_message(&text)),
+            }));
+        }
         return Err(Attempt::Retry {
             reason: format!("rate limited (HTTP 429): {}", api_message(&text)),
-            wait: Some(retry_after.unwrap_or(Duration::from_secs(1))),
+            wait: Some(retry_after.or(body_delay).unwrap_or(Duration::from_secs(1))),
         });
     }
     if status >= 500 {
@@ -198,6 +208,31 @@ fn retry_after(value: &str, now: time::OffsetDateTime) -> Option<Duration> {
         return Some(Duration::ZERO);
     }
     Some(Duration::try_from(wait).map_or(RETRY_AFTER_CAP, |d| d.min(RETRY_AFTER_CAP)))
+}
+
+/// From a Google error body: the `retryDelay` of a `google.rpc.RetryInfo` detail (`"34s"`), and
+/// whether a `google.rpc.QuotaFailure` names a per-day quota (`quotaId` containing `PerDay`).
+fn google_retry(text: &str) -> (Option<Duration>, bool) {
+    let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    let details = v.pointer("/error/details").and_then(|d| d.as_array());
+    let mut delay = None;
+    let mut per_day = false;
+    for d in details.into_iter().flatten() {
+        if let Some(s) = d.get("retryDelay").and_then(|r| r.as_str()) {
+            delay = retry_after(s.trim_end_matches('s'), time::OffsetDateTime::now_utc());
+        }
+        per_day |= d
+            .get("violations")
+            .and_then(|x| x.as_array())
+            .into_iter()
+            .flatten()
+            .any(|q| {
+                q["quotaId"]
+                    .as_str()
+                    .is_some_and(|id| id.contains("PerDay"))
+            });
+    }
+    (delay, per_day)
 }
 
 /// The provider's own error message from an error body, or the body's start.
@@ -273,6 +308,17 @@ mod tests {
         // And through the back-off, at most the retry policy's own longest wait.
         let r = Retry::default();
         assert_eq!(backoff(1, retry_after("1e20", now), r), r.max_delay);
+    }
+
+    #[test]
+    fn google_retry_info_and_per_day_quotas_are_read() {
+        let body = r#"{"error":{"code":429,"status":"RESOURCE_EXHAUSTED","message":"Quota exceeded","details":[
+            {"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaId":"GenerateRequestsPerMinutePerProjectPerModel-FreeTier"}]},
+            {"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"34s"}]}}"#;
+        assert_eq!(google_retry(body), (Some(Duration::from_secs(34)), false));
+        let day = body.replace("PerMinute", "PerDay");
+        assert!(google_retry(&day).1);
+        assert_eq!(google_retry("not json"), (None, false));
     }
 
     #[test]

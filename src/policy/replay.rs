@@ -4,6 +4,7 @@
 //! run with a replay-miss error; the network is never used.
 
 use super::anthropic::{AnthropicConfig, AnthropicPolicy};
+use super::gemini::{GeminiConfig, GeminiPolicy};
 use super::openai::{OpenAiConfig, OpenAiPolicy};
 use super::openai_compat::{CompatConfig, CompatPolicy, Coords};
 use super::transport::Transport;
@@ -62,6 +63,18 @@ impl ReplayPolicy {
                 let mut config = OpenAiConfig::new(&model, &base_url, String::new(), &instruction);
                 config.set_of_marks = marks;
                 Box::new(OpenAiPolicy::new(config, transport)?)
+            }
+            "gemini" => {
+                let mut config = GeminiConfig::new(&model, &base_url, String::new(), &instruction);
+                if let Some(k) = meta
+                    .policy
+                    .settings
+                    .get("keep_screenshots")
+                    .and_then(|v| v.as_u64())
+                {
+                    config.keep_screenshots = usize::try_from(k).unwrap_or(usize::MAX).max(1);
+                }
+                Box::new(GeminiPolicy::new(config, transport)?)
             }
             "openai-compat" => {
                 let coords = match setting("coords").as_deref() {

@@ -10,7 +10,8 @@
 //! {"seq":0,"provider":"the Anthropic API","path":"/v1/messages","key":"3f9a…","request":{…},"response":{…}}
 //! ```
 //!
-//! - `request` is the request body, normalized: every base64 image is replaced by the string
+//! - `request` is the request body, normalized: every base64 image (a `data:image/…` URL, an
+//!   Anthropic `base64` source, a Gemini `inlineData`) is replaced by the string
 //!   `"<image sha256:…>"` (so recordings stay small, and screen noise does not change the key).
 //!   Headers, and so API keys, are never recorded.
 //! - `key` is the hex SHA-256 of the normalized request as compact JSON with sorted keys.
@@ -278,7 +279,12 @@ pub fn normalize(body: &Value) -> Value {
     match body {
         Value::String(s) if s.starts_with("data:image/") => Value::String(image_tag(s)),
         Value::Object(map) => {
-            let is_b64_source = map.get("type").and_then(Value::as_str) == Some("base64");
+            // Anthropic's `{"type": "base64", "data"}`, Gemini's `inlineData {"mimeType", "data"}`.
+            let is_b64_source = map.get("type").and_then(Value::as_str) == Some("base64")
+                || map
+                    .get("mimeType")
+                    .and_then(Value::as_str)
+                    .is_some_and(|m| m.starts_with("image/"));
             Value::Object(
                 map.iter()
                     .map(|(k, v)| {

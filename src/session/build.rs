@@ -1,5 +1,6 @@
 //! A [`PolicySpec`] made into a running [`Policy`] for a screen.
 
+use crate::policy::gemini::{GeminiConfig, GeminiPolicy};
 use crate::policy::transport::Transport;
 use crate::policy::{
     AnthropicConfig, AnthropicPolicy, CompatConfig, CompatPolicy, OpenAiConfig, OpenAiPolicy,
@@ -22,6 +23,7 @@ pub fn preflight(spec: &PolicySpec, instruction: Option<&str>) -> anyhow::Result
     match spec {
         PolicySpec::Anthropic(m) => drop(AnthropicConfig::from_spec(m, instruction)?),
         PolicySpec::Openai(m) => drop(OpenAiConfig::from_spec(m, instruction)?),
+        PolicySpec::Gemini(m) => drop(GeminiConfig::from_spec(m, instruction)?),
         PolicySpec::Script { script } if !script.is_file() => {
             anyhow::bail!("script {} does not exist", script.display())
         }
@@ -65,7 +67,10 @@ pub fn build_policy_with(
             CompatConfig::from_spec(c, instruction),
             transport,
         )?),
-        PolicySpec::Gemini(_) => anyhow::bail!("--policy gemini is not built yet"),
+        PolicySpec::Gemini(m) => Box::new(GeminiPolicy::new(
+            GeminiConfig::from_spec(m, instruction)?,
+            transport,
+        )?),
         PolicySpec::Actions { from } => Box::new(
             crate::replay::ActionReplay::load(from, out)
                 .with_context(|| format!("cannot replay {}", from.display()))?,

@@ -5,6 +5,7 @@
 //!
 //! - [`anthropic`]: the Anthropic Messages API `computer` tool
 //!   (`computer_20250124`, `computer_20251124`).
+//! - [`gemini`]: Google Gemini computer use (`computerUse` function calls).
 //! - [`openai`]: the OpenAI Responses API computer tool
 //!   (`computer_use_preview` and the GA `computer` tool).
 //! - [`qwen3vl`]: Qwen3-VL's `computer_use` function (`<tool_call>` JSON on a
@@ -29,6 +30,7 @@ use crate::coords::ModelSpace;
 use crate::point::{Point, Size};
 
 pub mod anthropic;
+pub mod gemini;
 pub mod openai;
 pub mod qwen3vl;
 pub mod uitars;
