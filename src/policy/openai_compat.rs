@@ -16,15 +16,38 @@
 //! it, a text part listing the marks follows it, and the prompt adds `click(mark=N)`: a mark
 //! number is resolved to the centre of that mark on the newest screenshot, and a number that is
 //! not a mark is an unusable answer (told, asked again, never executed).
+//!
+//! Two reply grammars ([`Grammar`], `-c openai_compat.grammar=`; unset: chosen by the model's
+//! name, `qwen3-vl` / `qwen3vl` in any case meaning Qwen3-VL, anything else UI-TARS):
+//!
+//! - `uitars`: the text actions above, the prompt as the first user message.
+//! - `qwen3vl`: a `system` message describes the `computer_use` function in Hermes style
+//!   (`# Tools`, the function as one JSON line between `<tools>` and `</tools>`, the
+//!   `<tool_call>` template) and asks for one `Action:` sentence then exactly one
+//!   `<tool_call>`, `terminate` to finish; the instruction follows as a user message, then the
+//!   same history of screenshots and answers. Replies are parsed by
+//!   `deskhand_actions::formats::qwen3vl`; when the server lifts the call into
+//!   `message.tool_calls` (vLLM's hermes parser), those are read instead and each is answered
+//!   with a `tool` message for its `tool_call_id` (the error, when it could not be used). The
+//!   model answers on its 1000×1000 grid (pixel = `v · size / 999`) and the screenshot goes at
+//!   the configured long edge: the grid is used whenever `coords` is the model's default
+//!   ([`Coords::for_model`]), i.e. unless `--coords` (or `[openai_compat] coords`) names
+//!   another space, which is then honoured. Set-of-marks lists marks on the grid's scale but
+//!   Qwen3-VL has no `mark=` argument.
+//!
+//! `PolicyInfo` settings: `model`, `base_url`, `coords`, `grammar` (`uitars` or `qwen3vl`),
+//! `grid_1000` (true when Qwen3-VL answers on its grid), `keep_screenshots`, the sizing,
+//! `set_of_marks`.
 
 use super::http::Retry;
 use super::marks::{self, SetOfMarks};
 use super::screenshot::{OLDER, Screenshot, Sizing, Upscale};
 use super::transport::Transport;
-use super::{Decide, Policy, PolicyError, Turn};
+use super::{Decide, Grammar, Policy, PolicyError, Turn};
 use crate::trajectory::{PolicyInfo, Usage};
 use async_trait::async_trait;
 use clap::ValueEnum;
+use deskhand_actions::formats::qwen3vl::{self, Qwen3vlSpace};
 use deskhand_actions::formats::uitars::parse_uitars_with_marks;
 use deskhand_actions::{ModelSpace, Size, fit_long_edge};
 use serde_json::{Value, json};
@@ -99,6 +122,36 @@ wait()\nfinished(content='xxx')\ncall_user()\n\n## User Instruction\n";
 const MARKS_PROMPT: &str = "click(mark=N) # the centre of mark N; mark= also stands for start_box \
 in left_double, right_single, scroll and drag, and end_mark= for end_box\nwait()\n";
 
+/// The grammar a model name implies: Qwen3-VL for `qwen3-vl` / `qwen3vl` in any case, else
+/// UI-TARS.
+pub fn grammar_for_model(model: &str) -> Grammar {
+    let m = model.to_ascii_lowercase();
+    if m.contains("qwen3-vl") || m.contains("qwen3vl") {
+        Grammar::Qwen3vl
+    } else {
+        Grammar::Uitars
+    }
+}
+
+/// The `system` message of the `qwen3vl` grammar: the function in Hermes style and OSWorld's
+/// response format.
+fn qwen3vl_system() -> String {
+    let tool = qwen3vl::tool_definition(1000, 1000);
+    format!(
+        "# Tools\n\nYou may call one or more functions to assist with the user query.\n\n\
+You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n{tool}\n</tools>\n\n\
+For each function call, return a json object with function name and arguments within \
+<tool_call></tool_call> XML tags:\n<tool_call>\n{{\"name\": <function-name>, \"arguments\": \
+<args-json-object>}}\n</tool_call>\n\n# Response format\n\nResponse format for every step:\n\
+1) Action: a short imperative describing what to do in the UI.\n\
+2) A single <tool_call>...</tool_call> block containing only the JSON: \
+{{\"name\": <function-name>, \"arguments\": <args-json-object>}}.\n\nRules:\n\
+- Output exactly in the order: Action, <tool_call>.\n- Be brief: one sentence for Action.\n\
+- Do not output anything else outside those parts.\n\
+- If finishing, use action=terminate in the tool call."
+    )
+}
+
 /// Settings of the `openai-compat` policy. The key, if any, is never serialized.
 #[derive(Clone)]
 pub struct CompatConfig {
@@ -120,6 +173,10 @@ pub struct CompatConfig {
     pub retry: Retry,
     /// Numbered boxes on the screenshots, their list as text, and `click(mark=N)`.
     pub set_of_marks: bool,
+    /// How the model writes its actions.
+    pub grammar: Grammar,
+    /// Qwen3-VL answers on its 1000×1000 grid (else in `coords`).
+    pub grid: bool,
 }
 
 impl std::fmt::Debug for CompatConfig {
@@ -128,6 +185,7 @@ impl std::fmt::Debug for CompatConfig {
             .field("model", &self.model)
             .field("base_url", &self.base_url)
             .field("coords", &self.coords)
+            .field("grammar", &self.grammar)
             .finish_non_exhaustive()
     }
 }
@@ -144,7 +202,18 @@ impl CompatConfig {
         config.sizing = m.context.sizing();
         config.keep = m.context.keep_screenshots.max(1);
         config.set_of_marks = m.context.set_of_marks;
+        if let Some(g) = spec.grammar {
+            config = config.with_grammar(g);
+        }
         config
+    }
+
+    /// These settings with another grammar (the grid follows: Qwen3-VL's unless `coords` is not
+    /// the model's default).
+    pub fn with_grammar(mut self, grammar: Grammar) -> CompatConfig {
+        self.grammar = grammar;
+        self.grid = grammar == Grammar::Qwen3vl && self.coords == Coords::for_model(&self.model);
+        self
     }
 
     /// Settings with defaults for everything but these.
@@ -165,7 +234,10 @@ impl CompatConfig {
             instruction: instruction.to_owned(),
             retry: Retry::default(),
             set_of_marks: false,
+            grammar: Grammar::Uitars,
+            grid: false,
         }
+        .with_grammar(grammar_for_model(model))
     }
 }
 
@@ -224,6 +296,17 @@ impl CompatPolicy {
                 }
             }
         }
+        if self.config.grammar == Grammar::Qwen3vl {
+            let mut out = vec![
+                json!({"role": "system", "content": qwen3vl_system()}),
+                json!({"role": "user", "content": format!(
+                    "Please generate the next move according to the UI screenshot, instruction and previous actions.\n\nInstruction: {}",
+                    self.config.instruction
+                )}),
+            ];
+            out.extend(turns);
+            return out;
+        }
         let prompt = if self.marks.is_some() {
             PROMPT.replace("wait()\n", MARKS_PROMPT).replace(
                 "\n## User Instruction\n",
@@ -242,7 +325,8 @@ impl CompatPolicy {
         out
     }
 
-    async fn call(&self) -> Result<(String, Usage), PolicyError> {
+    /// One completion: `choices[0].message` and the usage.
+    async fn call(&self) -> Result<(Value, Usage), PolicyError> {
         let body = json!({
             "model": self.config.model,
             "messages": self.messages(),
@@ -259,16 +343,16 @@ impl CompatPolicy {
             .post_json("the model server", &url, &headers, &body, self.config.retry)
             .await
             .map_err(PolicyError::from)?;
-        let text = answer
+        let message = answer
             .body
-            .pointer("/choices/0/message/content")
-            .and_then(Value::as_str)
+            .pointer("/choices/0/message")
+            .filter(|m| m["content"].is_string() || m["tool_calls"].is_array())
+            .cloned()
             .ok_or_else(|| {
                 PolicyError::Fatal(
                     "the model server answered without choices[0].message.content".into(),
                 )
-            })?
-            .to_owned();
+            })?;
         let n = |k: &str| {
             answer
                 .body
@@ -281,7 +365,73 @@ impl CompatPolicy {
             output_tokens: n("completion_tokens"),
             cost_usd: None,
         };
-        Ok((text, usage))
+        Ok((message, usage))
+    }
+}
+
+/// What one reply of either grammar came to.
+struct Reading {
+    thought: Option<String>,
+    actions: Result<Vec<deskhand_actions::Action>, String>,
+    /// `tool_calls` ids to answer with `tool` messages (Qwen3-VL through vLLM's parser).
+    tool_ids: Vec<String>,
+}
+
+/// The `Action:` sentence, else the `Thought:` text, of a reply.
+fn qwen_thought(text: &str) -> Option<String> {
+    let line = |tag: &str| {
+        text.lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix(tag))
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    line("Action:").or_else(|| line("Thought:"))
+}
+
+/// A Qwen3-VL reply: `message.tool_calls` when the server sent them, else the text.
+fn read_qwen3vl(message: &Value, space: &Qwen3vlSpace, screen: deskhand_actions::Size) -> Reading {
+    let text = message["content"].as_str().unwrap_or_default();
+    let calls = message["tool_calls"].as_array().filter(|c| !c.is_empty());
+    let Some(calls) = calls else {
+        return match qwen3vl::parse_qwen3vl(text, space, screen) {
+            Ok(t) => Reading {
+                thought: t.thought,
+                actions: Ok(t.actions),
+                tool_ids: Vec::new(),
+            },
+            Err(e) => Reading {
+                thought: None,
+                actions: Err(e.to_string()),
+                tool_ids: Vec::new(),
+            },
+        };
+    };
+    let tool_ids = calls
+        .iter()
+        .map(|c| c["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let mut actions = Vec::new();
+    let mut problem = None;
+    for c in calls {
+        let f = &c["function"];
+        match qwen3vl::parse_call(
+            f["name"].as_str().unwrap_or_default(),
+            &f["arguments"],
+            space,
+            screen,
+        ) {
+            Ok(a) => actions.extend(a),
+            Err(e) => {
+                problem = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    Reading {
+        thought: qwen_thought(text),
+        actions: problem.map_or(Ok(actions), Err),
+        tool_ids,
     }
 }
 
@@ -292,6 +442,8 @@ impl Policy for CompatPolicy {
         settings.insert("model".into(), self.config.model.clone().into());
         settings.insert("base_url".into(), self.config.base_url.clone().into());
         settings.insert("coords".into(), self.config.coords.name().into());
+        settings.insert("grammar".into(), self.config.grammar.name().into());
+        settings.insert("grid_1000".into(), self.config.grid.into());
         settings.insert("keep_screenshots".into(), self.config.keep.into());
         self.config.sizing.record(&mut settings);
         settings.insert("set_of_marks".into(), self.config.set_of_marks.into());
@@ -303,7 +455,20 @@ impl Policy for CompatPolicy {
 
     async fn decide(&mut self, input: Decide<'_>) -> Result<Turn, PolicyError> {
         let sizing = self.config.sizing;
-        let (space, size) = self.config.coords.space(input.screen, sizing.long_edge);
+        let qwen = self.config.grammar == Grammar::Qwen3vl;
+        let (space, size) = if self.config.grid {
+            (
+                ModelSpace::Relative999,
+                fit_long_edge(input.screen, sizing.long_edge),
+            )
+        } else {
+            self.config.coords.space(input.screen, sizing.long_edge)
+        };
+        let qspace = if self.config.grid {
+            Qwen3vlSpace::Grid
+        } else {
+            Qwen3vlSpace::Model(space)
+        };
         let drawn = match &mut self.marks {
             Some(m) => m.read(input.frame)?,
             None => Vec::new(),
@@ -339,34 +504,71 @@ impl Policy for CompatPolicy {
         let mut usage = Usage::default();
         let mut problem = String::new();
         for _ in 0..3 {
-            let (text, u) = self.call().await?;
+            let (message, u) = self.call().await?;
             usage.input_tokens += u.input_tokens;
             usage.output_tokens += u.output_tokens;
-            self.turns
-                .push(json!({"role": "assistant", "content": text}));
-            match parse_uitars_with_marks(&text, &space, input.screen, &centres) {
-                Ok(parsed) => {
-                    let checked: Result<(), deskhand_actions::ActionError> = parsed
-                        .actions
-                        .iter()
-                        .try_for_each(|a| a.validate(input.screen));
-                    match checked {
-                        Ok(()) if !parsed.actions.is_empty() => {
-                            return Ok(Turn {
-                                narration: parsed.thought,
-                                actions: parsed.actions,
-                                usage: Some(usage),
-                            });
-                        }
-                        Ok(()) => problem = "the answer had no action".into(),
-                        Err(e) => problem = e.to_string(),
-                    }
+            let text = message["content"].as_str().unwrap_or_default().to_owned();
+            let reading = if qwen {
+                read_qwen3vl(&message, &qspace, input.screen)
+            } else {
+                match parse_uitars_with_marks(&text, &space, input.screen, &centres) {
+                    Ok(p) => Reading {
+                        thought: p.thought,
+                        actions: Ok(p.actions),
+                        tool_ids: Vec::new(),
+                    },
+                    Err(e) => Reading {
+                        thought: None,
+                        actions: Err(e.to_string()),
+                        tool_ids: Vec::new(),
+                    },
                 }
-                Err(e) => problem = e.to_string(),
+            };
+            if reading.tool_ids.is_empty() {
+                self.turns
+                    .push(json!({"role": "assistant", "content": text}));
+            } else {
+                self.turns.push(json!({"role": "assistant", "content": message["content"], "tool_calls": message["tool_calls"]}));
             }
-            self.turns.push(json!({"role": "user", "content": [{"type": "text", "text": format!(
-                "Your last answer could not be used: {problem}. Answer again as Thought: ... then Action: ..."
-            )}]}));
+            let checked = reading.actions.and_then(|actions| {
+                actions
+                    .iter()
+                    .try_for_each(|a| a.validate(input.screen))
+                    .map_err(|e| e.to_string())?;
+                if actions.is_empty() {
+                    Err("the answer had no action".to_owned())
+                } else {
+                    Ok(actions)
+                }
+            });
+            let told = match &checked {
+                Ok(_) => "performed; the next screenshot follows".to_owned(),
+                Err(e) => format!("Error: {e}"),
+            };
+            for id in &reading.tool_ids {
+                self.turns
+                    .push(json!({"role": "tool", "tool_call_id": id, "content": told}));
+            }
+            match checked {
+                Ok(actions) => {
+                    return Ok(Turn {
+                        narration: reading.thought,
+                        actions,
+                        usage: Some(usage),
+                    });
+                }
+                Err(e) => problem = e,
+            }
+            let again = if qwen {
+                "Answer again with an Action: line, then exactly one <tool_call>...</tool_call>."
+            } else {
+                "Answer again as Thought: ... then Action: ..."
+            };
+            self.turns.push(
+                json!({"role": "user", "content": [{"type": "text", "text": format!(
+                    "Your last answer could not be used: {problem}. {again}"
+                )}]}),
+            );
         }
         Err(PolicyError::Fatal(format!(
             "the model sent unusable answers three times in a row: {problem}"
