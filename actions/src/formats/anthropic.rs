@@ -94,6 +94,9 @@ pub enum AnthropicToolVersion {
     V20250124,
     /// `computer_20251124`, beta `computer-use-2025-11-24`; adds `zoom`.
     V20251124,
+    /// The `computer_toolset_20260801` toolset: no beta header, one `tool_use`
+    /// per member ([`super::anthropic_toolset`]).
+    Toolset,
 }
 
 impl AnthropicToolVersion {
@@ -102,15 +105,17 @@ impl AnthropicToolVersion {
         match self {
             AnthropicToolVersion::V20250124 => "computer_20250124",
             AnthropicToolVersion::V20251124 => "computer_20251124",
+            AnthropicToolVersion::Toolset => super::anthropic_toolset::TOOLSET_TYPE,
         }
     }
 
     /// The `anthropic-beta` header the tool needs: `computer-use-2025-01-24`
-    /// or `computer-use-2025-11-24`.
-    pub fn beta_header(&self) -> &'static str {
+    /// or `computer-use-2025-11-24`; none for the toolset.
+    pub fn beta_header(&self) -> Option<&'static str> {
         match self {
-            AnthropicToolVersion::V20250124 => "computer-use-2025-01-24",
-            AnthropicToolVersion::V20251124 => "computer-use-2025-11-24",
+            AnthropicToolVersion::V20250124 => Some("computer-use-2025-01-24"),
+            AnthropicToolVersion::V20251124 => Some("computer-use-2025-11-24"),
+            AnthropicToolVersion::Toolset => None,
         }
     }
 }
@@ -119,7 +124,8 @@ impl AnthropicToolVersion {
 /// "computer_20250124", "name": "computer", "display_width_px": W,
 /// "display_height_px": H, "display_number": N}`, where `image` is the size
 /// of the screenshots sent. `display_number` is left out when `None`;
-/// `computer_20251124` adds `"enable_zoom": true`.
+/// `computer_20251124` adds `"enable_zoom": true`. The toolset's entry is
+/// only `{"type": "computer_toolset_20260801"}`.
 ///
 /// ```
 /// use deskhand_actions::formats::anthropic::{tool_definition, AnthropicToolVersion};
@@ -135,6 +141,9 @@ pub fn tool_definition(
     image: Size,
     display_number: Option<u32>,
 ) -> Value {
+    if version == AnthropicToolVersion::Toolset {
+        return super::anthropic_toolset::toolset_definition();
+    }
     let mut tool = Map::new();
     tool.insert("type".into(), json!(version.tool_type()));
     tool.insert("name".into(), json!("computer"));
@@ -1085,8 +1094,8 @@ mod tests {
         let v2 = AnthropicToolVersion::V20251124;
         assert_eq!(v1.tool_type(), "computer_20250124");
         assert_eq!(v2.tool_type(), "computer_20251124");
-        assert_eq!(v1.beta_header(), "computer-use-2025-01-24");
-        assert_eq!(v2.beta_header(), "computer-use-2025-11-24");
+        assert_eq!(v1.beta_header(), Some("computer-use-2025-01-24"));
+        assert_eq!(v2.beta_header(), Some("computer-use-2025-11-24"));
         assert_eq!(
             tool_definition(v1, Size::new(1366, 768), Some(1)),
             json!({"type": "computer_20250124", "name": "computer",

@@ -30,6 +30,7 @@ use crate::coords::ModelSpace;
 use crate::point::{Point, Size};
 
 pub mod anthropic;
+pub mod anthropic_toolset;
 pub mod gemini;
 pub mod openai;
 pub mod qwen3vl;

@@ -1,4 +1,12 @@
-//! The `anthropic` policy: the Messages API with the `computer` tool.
+//! The `anthropic` policy: the Messages API with the `computer` tool or the computer toolset.
+//!
+//! Which one is declared follows `anthropic.tool`, or else the model's name ([`tool`]). With the
+//! toolset (`computer_toolset_20260801`, no beta header) each `tool_use` names a member and
+//! carries `toolset_name: "computer"`; a batch runs in order and stops at the first failure, the
+//! failed block's result says why and each later one says
+//! [`NOT_EXECUTED`](deskhand_actions::formats::anthropic_toolset::NOT_EXECUTED). Every result of
+//! a toolset `tool_use` carries `toolset_name: "computer"`. Assistant turns (thinking blocks
+//! with their signatures included) are sent back as they came.
 //!
 //! Each step sends the conversation so far; the model answers with text (narration) and
 //! `tool_use` blocks, which become [`Action`]s through `deskhand_actions::formats::anthropic`.
@@ -19,6 +27,7 @@
 
 mod history;
 mod pricing;
+pub mod tool;
 
 use super::http::Retry;
 use super::marks::{self, SetOfMarks};
@@ -29,6 +38,9 @@ use crate::trajectory::{PolicyInfo, Usage};
 use async_trait::async_trait;
 use deskhand_actions::formats::anthropic::{
     AnthropicCall, AnthropicToolVersion, from_anthropic, tool_definition,
+};
+use deskhand_actions::formats::anthropic_toolset::{
+    NOT_EXECUTED, TOOLSET_NAME, from_toolset, toolset_target,
 };
 use deskhand_actions::{Action, ModelSpace, Size, anthropic_target, fit_long_edge};
 pub use history::{History, Keep};
@@ -86,6 +98,7 @@ impl AnthropicConfig {
         spec: &crate::policy::AnthropicSpec,
         instruction: &str,
     ) -> Result<AnthropicConfig, PolicyError> {
+        let tool = spec.tool;
         let spec = &spec.model;
         let api_key = std::env::var("ANTHROPIC_API_KEY")
             .ok()
@@ -100,16 +113,15 @@ impl AnthropicConfig {
         config.sizing = spec.context.sizing();
         config.keep.keep = spec.context.keep_screenshots.max(1);
         config.set_of_marks = spec.context.set_of_marks;
+        if let Some(t) = tool {
+            config.tool = tool::from_setting(t);
+        }
         Ok(config)
     }
 
     /// Settings with defaults for everything but these.
     pub fn new(model: &str, base_url: &str, api_key: String, instruction: &str) -> AnthropicConfig {
-        let tool = if model.contains("opus-4-5") || model.contains("opus-4-6") {
-            AnthropicToolVersion::V20251124
-        } else {
-            AnthropicToolVersion::V20250124
-        };
+        let tool = tool::for_model(model);
         AnthropicConfig {
             model: model.to_owned(),
             base_url: base_url.trim_end_matches('/').to_owned(),
@@ -141,12 +153,20 @@ enum Pending {
     Invalid { id: String, reason: String },
 }
 
+/// A [`Pending`] and whether its `tool_use` was a toolset member (its result then carries
+/// `toolset_name`).
+#[derive(Debug, Clone)]
+struct Use {
+    toolset: bool,
+    what: Pending,
+}
+
 /// The Messages API with the computer tool.
 pub struct AnthropicPolicy {
     config: AnthropicConfig,
     transport: Transport,
     history: History,
-    pending: Vec<Pending>,
+    pending: Vec<Use>,
     marks: Option<SetOfMarks>,
 }
 
@@ -179,9 +199,16 @@ impl AnthropicPolicy {
         let mut results = Vec::new();
         let mut fb = feedback.iter();
         let count = self.pending.len();
-        for (i, p) in std::mem::take(&mut self.pending).into_iter().enumerate() {
+        let batch = self.config.tool == AnthropicToolVersion::Toolset;
+        // With the toolset, everything after a failure is answered with NOT_EXECUTED.
+        let mut failed = false;
+        for (i, Use { toolset, what }) in std::mem::take(&mut self.pending).into_iter().enumerate()
+        {
             let mut zoomed = None;
-            let (id, error) = match p {
+            let (id, error) = match what {
+                Pending::Actions { id, .. } | Pending::Screenshot { id } if failed && batch => {
+                    (id, Some(NOT_EXECUTED.to_owned()))
+                }
                 Pending::Actions { id, count, zoom } => {
                     zoomed = zoom;
                     let mut error = None;
@@ -189,6 +216,9 @@ impl AnthropicPolicy {
                         match fb.next() {
                             Some(Feedback { error: Some(e), .. }) => error = Some(e.clone()),
                             Some(_) => {}
+                            None if batch => {
+                                error.get_or_insert_with(|| NOT_EXECUTED.to_owned());
+                            }
                             None => {
                                 error.get_or_insert_with(|| {
                                     "not performed: an earlier action failed".to_owned()
@@ -201,6 +231,7 @@ impl AnthropicPolicy {
                 Pending::Screenshot { id } => (id, None),
                 Pending::Invalid { id, reason } => (id, Some(reason)),
             };
+            failed |= error.is_some();
             let mut content = Vec::new();
             if let Some(e) = &error {
                 content.push(json!({"type": "text", "text": e}));
@@ -216,7 +247,14 @@ impl AnthropicPolicy {
                 None if i + 1 == count => content.push(screenshot_block(&shot.0, &shot.1)),
                 None => {}
             }
+            if toolset && content.is_empty() {
+                // A member that shows nothing still answers (the docs' `OK`).
+                content.push(json!({"type": "text", "text": "OK"}));
+            }
             let mut block = json!({"type": "tool_result", "tool_use_id": id, "content": content});
+            if toolset {
+                block["toolset_name"] = json!(TOOLSET_NAME);
+            }
             if error.is_some() {
                 block["is_error"] = json!(true);
             }
@@ -237,11 +275,13 @@ impl AnthropicPolicy {
             "tools": [tool_definition(self.config.tool, image, None)],
             "messages": self.history.request_messages(self.config.keep),
         });
-        let headers = [
+        let mut headers = vec![
             ("x-api-key", self.config.api_key.clone()),
             ("anthropic-version", ANTHROPIC_VERSION.to_owned()),
-            ("anthropic-beta", self.config.tool.beta_header().to_owned()),
         ];
+        if let Some(beta) = self.config.tool.beta_header() {
+            headers.push(("anthropic-beta", beta.to_owned()));
+        }
         let url = format!("{}/v1/messages", self.config.base_url);
         let answer = self
             .transport
@@ -253,7 +293,7 @@ impl AnthropicPolicy {
                 self.config.retry,
             )
             .await
-            .map_err(PolicyError::from)?;
+            .map_err(|e| refused_tool(e, self.config.tool))?;
         if answer
             .body
             .get("content")
@@ -266,6 +306,16 @@ impl AnthropicPolicy {
         }
         Ok(answer.body)
     }
+}
+
+/// The API's error, with the `-c anthropic.tool=` to use when it refused the tool's type.
+fn refused_tool(e: super::http::HttpError, sent: AnthropicToolVersion) -> PolicyError {
+    if let super::http::HttpError::Refused { message, .. } = &e
+        && let Some(hint) = tool::hint(message, sent)
+    {
+        return PolicyError::Fatal(format!("{e}; {hint}"));
+    }
+    PolicyError::from(e)
 }
 
 /// The screen region `[x1, y1, x2, y2]` (x2, y2 exclusive) as an image block, at its own
@@ -326,15 +376,15 @@ fn shows(blocks: &[Value], shot: &Screenshot) -> bool {
 struct Parsed {
     narration: Option<String>,
     actions: Vec<Action>,
-    pending: Vec<Pending>,
+    pending: Vec<Use>,
     tool_uses: usize,
 }
 
-fn parse(content: &[Value], space: &ModelSpace, screen: Size) -> Parsed {
+fn parse(content: &[Value], space: &ModelSpace, screen: Size, batch: bool) -> Parsed {
     let mut texts = Vec::new();
     let mut actions = Vec::new();
-    let mut pending = Vec::new();
     let mut tool_uses = 0;
+    let mut pending: Vec<Use> = Vec::new();
     for block in content {
         match block["type"].as_str() {
             Some("text") => {
@@ -342,52 +392,53 @@ fn parse(content: &[Value], space: &ModelSpace, screen: Size) -> Parsed {
                     texts.push(t.trim().to_owned());
                 }
             }
+            Some("thinking") => {
+                if let Some(t) = block["thinking"].as_str().filter(|t| !t.trim().is_empty()) {
+                    texts.push(t.trim().to_owned());
+                }
+            }
             Some("tool_use") => {
                 tool_uses += 1;
                 let id = block["id"].as_str().unwrap_or_default().to_owned();
-                if block["name"] != "computer" {
-                    pending.push(Pending::Invalid {
+                let toolset = block["toolset_name"] == TOOLSET_NAME;
+                let halted = batch
+                    && pending
+                        .iter()
+                        .any(|u| matches!(u.what, Pending::Invalid { .. }));
+                let what = if halted {
+                    // A batch stops at its first failure: nothing after it runs.
+                    Pending::Invalid {
                         id,
-                        reason: format!("unknown tool {}; only `computer` exists", block["name"]),
-                    });
-                    continue;
-                }
-                match from_anthropic(&block["input"], space, screen) {
-                    Ok(AnthropicCall::Act(list)) => {
-                        let checked: Result<Vec<Action>, deskhand_actions::ActionError> = list
-                            .into_iter()
-                            .map(|a| a.validate(screen).map(|()| a))
-                            .collect();
-                        match checked {
-                            Ok(list) => {
-                                let zoom = list.iter().find_map(|a| match a {
-                                    Action::Zoom { region } => Some(*region),
-                                    _ => None,
-                                });
-                                pending.push(Pending::Actions {
-                                    id,
-                                    count: list.len(),
-                                    zoom,
-                                });
-                                actions.extend(list);
-                            }
-                            Err(e) => pending.push(Pending::Invalid {
-                                id,
-                                reason: e.to_string(),
-                            }),
-                        }
+                        reason: NOT_EXECUTED.to_owned(),
                     }
-                    Ok(AnthropicCall::Screenshot) => pending.push(Pending::Screenshot { id }),
-                    Ok(AnthropicCall::CursorPosition) => pending.push(Pending::Invalid {
-                        id,
-                        reason: "cursor_position is not supported here; take a screenshot instead"
-                            .into(),
-                    }),
-                    Err(e) => pending.push(Pending::Invalid {
-                        id,
-                        reason: e.to_string(),
-                    }),
-                }
+                } else {
+                    let call = if toolset {
+                        from_toolset(
+                            block["name"].as_str().unwrap_or_default(),
+                            &block["input"],
+                            space,
+                            screen,
+                        )
+                    } else if block["name"] == "computer" && !batch {
+                        from_anthropic(&block["input"], space, screen)
+                    } else {
+                        let reason = if batch {
+                            format!(
+                                "unknown tool {}; only the `computer` toolset exists",
+                                block["name"]
+                            )
+                        } else {
+                            format!("unknown tool {}; only `computer` exists", block["name"])
+                        };
+                        pending.push(Use {
+                            toolset,
+                            what: Pending::Invalid { id, reason },
+                        });
+                        continue;
+                    };
+                    translate(call, id, screen, &mut actions)
+                };
+                pending.push(Use { toolset, what });
             }
             _ => {}
         }
@@ -398,6 +449,47 @@ fn parse(content: &[Value], space: &ModelSpace, screen: Size) -> Parsed {
         actions,
         pending,
         tool_uses,
+    }
+}
+
+/// One translated `tool_use`: its actions are appended to `actions`.
+fn translate(
+    call: Result<AnthropicCall, deskhand_actions::formats::FormatError>,
+    id: String,
+    screen: Size,
+    actions: &mut Vec<Action>,
+) -> Pending {
+    match call {
+        Ok(AnthropicCall::Act(list)) => {
+            let checked: Result<Vec<Action>, deskhand_actions::ActionError> = list
+                .into_iter()
+                .map(|a| a.validate(screen).map(|()| a))
+                .collect();
+            match checked {
+                Ok(list) => {
+                    let zoom = list.iter().find_map(|a| match a {
+                        Action::Zoom { region } => Some(*region),
+                        _ => None,
+                    });
+                    let count = list.len();
+                    actions.extend(list);
+                    Pending::Actions { id, count, zoom }
+                }
+                Err(e) => Pending::Invalid {
+                    id,
+                    reason: e.to_string(),
+                },
+            }
+        }
+        Ok(AnthropicCall::Screenshot) => Pending::Screenshot { id },
+        Ok(AnthropicCall::CursorPosition) => Pending::Invalid {
+            id,
+            reason: "cursor_position is not supported here; take a screenshot instead".into(),
+        },
+        Err(e) => Pending::Invalid {
+            id,
+            reason: e.to_string(),
+        },
     }
 }
 
@@ -419,7 +511,14 @@ impl Policy for AnthropicPolicy {
 
     async fn decide(&mut self, input: Decide<'_>) -> Result<Turn, PolicyError> {
         let sizing = self.config.sizing;
-        let target = fit_long_edge(anthropic_target(input.screen), sizing.long_edge);
+        let batch = self.config.tool == AnthropicToolVersion::Toolset;
+        // The toolset's models take bigger images, and reject (not downscale) too big ones.
+        let limit = if batch {
+            toolset_target(input.screen)
+        } else {
+            anthropic_target(input.screen)
+        };
+        let target = fit_long_edge(limit, sizing.long_edge);
         let drawn = match &mut self.marks {
             Some(m) => m.read(input.frame)?,
             None => Vec::new(),
@@ -453,7 +552,7 @@ impl Policy for AnthropicPolicy {
             let resp = self.call(shot.0.size).await?;
             pricing::add(&mut usage, &self.config.model, &resp["usage"]);
             let blocks = resp["content"].as_array().cloned().unwrap_or_default();
-            let parsed = parse(&blocks, &shot.0.space, input.screen);
+            let parsed = parse(&blocks, &shot.0.space, input.screen, batch);
             self.history.push_assistant(Value::Array(blocks));
             narration.extend(parsed.narration.clone());
             if parsed.tool_uses == 0 {
@@ -469,7 +568,7 @@ impl Policy for AnthropicPolicy {
             let only_screenshots = parsed
                 .pending
                 .iter()
-                .all(|p| matches!(p, Pending::Screenshot { .. }));
+                .all(|p| matches!(p.what, Pending::Screenshot { .. }));
             self.pending = parsed.pending;
             if !parsed.actions.is_empty() || only_screenshots {
                 let mut actions = parsed.actions;
@@ -487,7 +586,7 @@ impl Policy for AnthropicPolicy {
             last_problem = self
                 .pending
                 .iter()
-                .filter_map(|p| match p {
+                .filter_map(|p| match &p.what {
                     Pending::Invalid { reason, .. } => Some(reason.clone()),
                     _ => None,
                 })
