@@ -316,7 +316,12 @@ fn a_qwen3vl_episode_types_a_command_terminates_and_replays() {
 
 /// Clicks on the clickpad at three grid points and terminates; each press lands on
 /// `v * size / 999`.
-fn clicks_land(w: u32, h: u32, model: &str, extra: &[&str]) {
+fn clicks_land(
+    w: u32,
+    h: u32,
+    model: &str,
+    extra: &[&str],
+) -> (tempfile::TempDir, Vec<(String, i64, i64)>) {
     let display = display(w, h);
     let pad = Clickpad::start(&display, w, h);
     let dir = tempfile::tempdir().unwrap();
@@ -369,31 +374,49 @@ fn clicks_land(w: u32, h: u32, model: &str, extra: &[&str]) {
     let end = events(&out.stdout).last().cloned().unwrap();
     assert_eq!(end["status"], "done", "{end}");
     assert!(end.to_string().contains("clicked"), "{end}");
+    (dir, want)
 }
 
 #[test]
 fn clicks_land_on_the_grid_at_1280x800() {
-    clicks_land(1280, 800, MODEL, &[]);
+    let _ = clicks_land(1280, 800, MODEL, &[]);
 }
 
 #[test]
 fn clicks_land_on_the_grid_at_1366x768() {
-    clicks_land(1366, 768, "Qwen/Qwen3-VL-235B-A22B", &[]);
+    let _ = clicks_land(1366, 768, "Qwen/Qwen3-VL-235B-A22B", &[]);
 }
 
 #[test]
 fn clicks_land_on_the_grid_at_1920x1080() {
-    clicks_land(1920, 1080, MODEL, &[]);
+    let _ = clicks_land(1920, 1080, MODEL, &[]);
 }
 
 #[test]
 fn the_grammar_setting_works_with_another_model_name() {
-    clicks_land(
+    let (dir, want) = clicks_land(
         1280,
         800,
         "my-served-model",
         &["-c", "openai_compat.grammar=qwen3vl"],
     );
+    // The replay reads the recorded grammar: the same clicks on a fresh clickpad.
+    let display = display(1280, 800);
+    let pad = Clickpad::start(&display, 1280, 800);
+    let out = deskhand()
+        .env_remove("OPENAI_API_KEY")
+        .args(["run", "--policy", "replay", "--replay-from"])
+        .arg(dir.path().join("run"))
+        .args(["--display", display.name(), "--json", "--out"])
+        .arg(dir.path().join("replayed"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(pad.presses(3, Duration::from_secs(10)), want);
 }
 
 #[test]

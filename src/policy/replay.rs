@@ -84,6 +84,11 @@ impl ReplayPolicy {
                 };
                 let mut config = CompatConfig::new(&model, &base_url, None, coords, &instruction);
                 config.set_of_marks = marks;
+                if let Some(g) = setting("grammar")
+                    .and_then(|g| <super::Grammar as clap::ValueEnum>::from_str(&g, true).ok())
+                {
+                    config = config.with_grammar(g);
+                }
                 Box::new(CompatPolicy::new(config, transport)?)
             }
             other => {
