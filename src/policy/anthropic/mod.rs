@@ -19,7 +19,9 @@
 //! (default 1024; never above the API's own downscaling limits, so the model's pixels are exactly
 //! the image's), and clicks are mapped back through the one `ModelSpace` conversion. Once a newer
 //! screenshot exists, an older one kept in the context is sent at half size ([`Sizing`]); the
-//! system prompt says so.
+//! system prompt says so. With the toolset, whose models reject (not downscale) a too big
+//! image, the limits are the toolset's instead: ≤ 2576 px on the long edge and ≤ 4784 visual
+//! tokens (⌈w/28⌉·⌈h/28⌉), and ≤ 2000 px a side when the context may hold more than 20 images.
 //!
 //! With set-of-marks on ([`super::marks`]), the newest screenshot has numbered boxes drawn on
 //! it and a text block with the list of marks follows it; the model clicks a mark at its listed
@@ -45,6 +47,11 @@ use deskhand_actions::formats::anthropic_toolset::{
 use deskhand_actions::{Action, ModelSpace, Size, anthropic_target, fit_long_edge};
 pub use history::{History, Keep};
 use serde_json::{Value, json};
+
+/// More images than this in one request are each held to [`MANY_IMAGES_EDGE`] pixels a side.
+const MANY_IMAGES: usize = 20;
+/// The longest side of every image in a request with more than [`MANY_IMAGES`] images.
+const MANY_IMAGES_EDGE: u32 = 2000;
 
 /// The API version header deskhand speaks.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -518,7 +525,11 @@ impl Policy for AnthropicPolicy {
         } else {
             anthropic_target(input.screen)
         };
-        let target = fit_long_edge(limit, sizing.long_edge);
+        let mut target = fit_long_edge(limit, sizing.long_edge);
+        if batch && self.config.keep.keep + self.config.keep.chunk > MANY_IMAGES {
+            // Over 20 images in one request, the API holds every image to 2000 px a side.
+            target = fit_long_edge(target, MANY_IMAGES_EDGE);
+        }
         let drawn = match &mut self.marks {
             Some(m) => m.read(input.frame)?,
             None => Vec::new(),
