@@ -90,6 +90,15 @@ fn check(req: &Received, i: usize, turns: &[Value], key: &str, shot: Size, p: &m
                 .and_then(|b| deskhand_vision::Frame::from_png(&b).ok())
                 .is_some_and(|f| f.width() == shot.width && f.height() == shot.height)
     };
+    // Screenshots only in the last three user turns (the default `keep_screenshots`).
+    let with_images = contents
+        .iter()
+        .filter(|c| c["role"] == "user" && c.to_string().contains("inlineData"))
+        .count();
+    expect(
+        with_images == (i + 1).min(3),
+        format!("{with_images} user turns with screenshots"),
+    );
     let first = &contents[0]["parts"];
     if i == 0 {
         expect(
@@ -595,6 +604,114 @@ fn a_recorded_gemini_run_replays_offline() {
     assert_eq!(meta["policy"]["name"], "replay");
     assert_eq!(meta["policy"]["provider"], "gemini");
     assert_eq!(json_events(&out.stdout).last().unwrap()["status"], "done");
+    let _ = xterm.kill();
+    let _ = xterm.wait();
+}
+
+fn trajectory(run: &Path) -> Vec<Value> {
+    std::fs::read_to_string(run.join("trajectory.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+#[test]
+fn a_killed_gemini_run_resumes_with_its_contents_and_no_call_paid_twice() {
+    let display = display(1024, 700);
+    let (mut xterm, _) = display
+        .launch("xterm -geometry 100x30+0+0", Duration::from_secs(20))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // The shell is ready once a first line typed into it ran.
+    let ready = dir.path().join("ready");
+    let warm = support::run_script(
+        &display,
+        &format!(
+            r#"[{{"type": "type_text", "text": "touch {}\n"}}, {{"type": "done"}}]"#,
+            ready.display()
+        ),
+        &dir.path().join("warm-up"),
+    );
+    assert!(warm.status.success());
+    assert!(wait_file(&ready, Duration::from_secs(20), |_| true).is_some());
+
+    let file = dir.path().join("out.txt");
+    let mut turns: Vec<Value> = ["a", "b", "c", "d"]
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            turn(
+                i,
+                None,
+                &[(
+                    &format!("t{i}"),
+                    "type",
+                    json!({"text": format!("echo {w} >> {}", file.display()), "press_enter": true}),
+                )],
+            )
+        })
+        .collect();
+    turns.push(turn(4, Some("Done."), &[]));
+    let key = key("resume");
+    let shot = fit_long_edge(Size::new(1024, 700), DEFAULT_LONG_EDGE);
+    let script = turns.clone();
+    let k = key.clone();
+    let server = MockServer::start(Box::new(move |req, i, problems| {
+        check(req, i, &script, &k, shot, problems);
+        Reply::json(&script[i.min(4)])
+    }));
+    let run_dir = dir.path().join("run");
+    let mut child = run(&server, &key, display.name(), &run_dir, &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let killed = support::wait_until(Duration::from_secs(30), || {
+        trajectory(&run_dir)
+            .iter()
+            .any(|e| e["type"] == "input_sent" && e["step"] == 2)
+            .then_some(())
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(killed.is_some(), "the run never reached step 2");
+    let calls_before = server.count();
+
+    let out = deskhand()
+        .env("GEMINI_API_KEY", &key)
+        .env_remove("GOOGLE_API_KEY")
+        .env_remove("GEMINI_BASE_URL")
+        .args(["resume"])
+        .arg(&run_dir)
+        .args(["--display", display.name(), "--json"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = wait_file(&file, Duration::from_secs(10), |b| b == b"a\nb\nc\nd\n");
+    assert!(
+        got.is_some(),
+        "the file holds {:?}",
+        std::fs::read_to_string(&file).unwrap_or_default()
+    );
+    assert_eq!(server.problems(), Vec::<String>::new());
+    assert_eq!(calls_before, 2);
+    assert_eq!(server.count(), 5);
+    assert_eq!(
+        std::fs::read_to_string(run_dir.join("model_calls.jsonl"))
+            .unwrap()
+            .lines()
+            .count(),
+        5
+    );
+    assert_eq!(trajectory(&run_dir).last().unwrap()["status"], "done");
+    key_nowhere(&key, &run_dir, &out);
     let _ = xterm.kill();
     let _ = xterm.wait();
 }
