@@ -478,3 +478,133 @@ impl Policy for GeminiPolicy {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use deskhand_actions::Size;
+
+    struct Yes;
+    impl SafetyGuard for Yes {
+        fn confirm(&self, _: &[SafetyCheck]) -> bool {
+            true
+        }
+    }
+
+    /// Nobody to ask.
+    struct No;
+    impl SafetyGuard for No {
+        fn confirm(&self, _: &[SafetyCheck]) -> bool {
+            false
+        }
+    }
+
+    fn policy(guard: Box<dyn SafetyGuard>) -> GeminiPolicy {
+        GeminiPolicy::with_guard(
+            GeminiConfig::new("gemini-3.5-flash", "http://127.0.0.1:9", "k".into(), "t"),
+            Transport::live(None),
+            guard,
+        )
+    }
+
+    fn call(id: &str, name: &str, args: Value) -> Value {
+        json!({"functionCall": {"id": id, "name": name, "args": args}})
+    }
+
+    const SCREEN: Size = Size {
+        width: 1000,
+        height: 1000,
+    };
+
+    #[test]
+    fn a_confirmed_safety_decision_is_performed_and_acknowledged() {
+        let mut p = policy(Box::new(Yes));
+        let args = json!({"x": 10, "y": 20, "safety_decision": {"decision": "require_confirmation", "explanation": "Sends mail."}});
+        let parsed = p.parse(&[call("c1", "click", args)], SCREEN).unwrap();
+        assert_eq!(parsed.actions.len(), 1);
+        let done = [Feedback {
+            action: parsed.actions[0].clone(),
+            error: None,
+        }];
+        let parts = p.answer_pending(&done, &json!({"inlineData": {}}));
+        assert_eq!(
+            parts[0]["functionResponse"]["response"],
+            json!({"url": "", "safety_acknowledgement": "true"})
+        );
+        assert_eq!(parts[0]["functionResponse"]["id"], "c1");
+    }
+
+    #[test]
+    fn a_refused_safety_decision_is_unconfirmed_and_performs_nothing() {
+        let mut p = policy(Box::new(No));
+        let args = json!({"x": 10, "y": 20, "safety_decision": {"decision": "require_confirmation", "explanation": "Sends mail."}});
+        let err = p.parse(&[call("c1", "click", args)], SCREEN).err();
+        assert!(
+            matches!(&err, Some(PolicyError::Unconfirmed(m)) if m.contains("Sends mail.")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn held_keys_modify_later_clicks_and_keys_until_released() {
+        let mut p = policy(Box::new(No));
+        let parsed = p
+            .parse(
+                &[
+                    call("a", "key_down", json!({"key": "SHIFT"})),
+                    call("b", "click", json!({"x": 100, "y": 100})),
+                    call("c", "press_key", json!({"key": "TAB"})),
+                    call("d", "key_up", json!({"key": "SHIFT"})),
+                    call("e", "press_key", json!({"key": "TAB"})),
+                ],
+                SCREEN,
+            )
+            .unwrap();
+        assert_eq!(
+            parsed.actions,
+            vec![
+                Action::Click {
+                    x: Some(100),
+                    y: Some(100),
+                    button: deskhand_actions::Button::Left,
+                    count: 1,
+                    modifiers: vec!["SHIFT".into()],
+                },
+                Action::Key {
+                    keys: "SHIFT+TAB".into()
+                },
+                Action::Key { keys: "TAB".into() },
+            ]
+        );
+        assert_eq!(p.pending.len(), 5);
+    }
+
+    #[test]
+    fn only_the_last_turns_keep_their_screenshots() {
+        let mut p = policy(Box::new(No));
+        p.config.keep_screenshots = 2;
+        let img = json!({"inlineData": {"mimeType": "image/png", "data": "AAAA"}});
+        p.contents
+            .push(json!({"role": "user", "parts": [{"text": "task"}, img]}));
+        for i in 0..3 {
+            p.contents.push(
+                json!({"role": "model", "parts": [call(&format!("c{i}"), "wait", json!({}))]}),
+            );
+            p.contents.push(json!({"role": "user", "parts": [{"functionResponse": {"name": "wait", "response": {"url": ""}, "parts": [img]}}]}));
+        }
+        p.prune();
+        let with: Vec<bool> = p
+            .contents
+            .iter()
+            .filter(|c| c["role"] == "user")
+            .map(|c| c.to_string().contains("inlineData"))
+            .collect();
+        assert_eq!(with, [false, false, true, true]);
+        // The older turns keep their text and responses, only the images go.
+        assert_eq!(p.contents[0]["parts"], json!([{"text": "task"}]));
+        assert_eq!(
+            p.contents[2]["parts"][0]["functionResponse"]["name"],
+            "wait"
+        );
+    }
+}
