@@ -257,6 +257,7 @@ fn a_toolset_episode_runs_batches_in_order_and_stops_at_the_first_failure() {
                     json!({"text": format!("echo one >> {f}")}),
                 ),
                 ("toolu_a3", "key", json!({"text": "Return"})),
+                ("toolu_a4", "cursor_position", json!({})),
             ],
         ),
         // A zoom on the top-left quarter.
@@ -325,7 +326,20 @@ fn a_toolset_episode_runs_batches_in_order_and_stops_at_the_first_failure() {
                 }
             }
             1 => {
-                let r = results(&content, &["toolu_a1", "toolu_a2", "toolu_a3"], problems);
+                let r = results(
+                    &content,
+                    &["toolu_a1", "toolu_a2", "toolu_a3", "toolu_a4"],
+                    problems,
+                );
+                // The pointer is where the click put it, in the screenshot's pixels.
+                let [cx, cy] = model_xy(300, 200, screen, scaled);
+                let want = format!("X={cx}, Y={cy}");
+                if r.get(3).map(text_of) != Some(want.clone()) {
+                    problems.push(format!(
+                        "cursor_position answered {:?}, not {want}",
+                        r.get(3)
+                    ));
+                }
                 if r.iter().any(|r| r.get("is_error").is_some()) {
                     problems.push(format!("an error in the first batch: {r:?}"));
                 }
@@ -406,10 +420,7 @@ fn a_toolset_episode_runs_batches_in_order_and_stops_at_the_first_failure() {
         .find(|e| e["type"] == "action" && e["action"]["type"] == "click")
         .expect("a click action");
     assert_eq!(click["action"]["modifiers"], json!(["shift"]), "{click}");
-    assert_eq!(
-        evs[0]["policy"]["tool"],
-        "computer_toolset_20260801"
-    );
+    assert_eq!(evs[0]["policy"]["tool"], "computer_toolset_20260801");
     assert_no_key(&run, &[&out.stdout, &out.stderr]);
     let _ = xterm.kill();
     let _ = xterm.wait();

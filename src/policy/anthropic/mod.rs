@@ -7,6 +7,8 @@
 //! [`NOT_EXECUTED`](deskhand_actions::formats::anthropic_toolset::NOT_EXECUTED). Every result of
 //! a toolset `tool_use` carries `toolset_name: "computer"`. Assistant turns (thinking blocks
 //! with their signatures included) are sent back as they came.
+//! `cursor_position` answers `X=…, Y=…`: where deskhand last put the pointer, in the
+//! screenshot's pixels (an error before the first pointer action).
 //!
 //! Each step sends the conversation so far; the model answers with text (narration) and
 //! `tool_use` blocks, which become [`Action`]s through `deskhand_actions::formats::anthropic`.
@@ -156,6 +158,8 @@ enum Pending {
     },
     /// The model asked for a screenshot.
     Screenshot { id: String },
+    /// Answered with this text (`cursor_position`).
+    Text { id: String, text: String },
     /// It could not be used; the model is told why.
     Invalid { id: String, reason: String },
 }
@@ -175,6 +179,8 @@ pub struct AnthropicPolicy {
     history: History,
     pending: Vec<Use>,
     marks: Option<SetOfMarks>,
+    /// Where deskhand last put the pointer (screen pixels), for `cursor_position`.
+    pointer: Option<deskhand_actions::Point>,
 }
 
 impl AnthropicPolicy {
@@ -194,6 +200,7 @@ impl AnthropicPolicy {
             history: History::default(),
             pending: Vec::new(),
             marks,
+            pointer: None,
         })
     }
 
@@ -212,8 +219,13 @@ impl AnthropicPolicy {
         for (i, Use { toolset, what }) in std::mem::take(&mut self.pending).into_iter().enumerate()
         {
             let mut zoomed = None;
+            let mut told = None;
             let (id, error) = match what {
-                Pending::Actions { id, .. } | Pending::Screenshot { id } if failed && batch => {
+                Pending::Actions { id, .. }
+                | Pending::Screenshot { id }
+                | Pending::Text { id, .. }
+                    if failed && batch =>
+                {
                     (id, Some(NOT_EXECUTED.to_owned()))
                 }
                 Pending::Actions { id, count, zoom } => {
@@ -236,12 +248,19 @@ impl AnthropicPolicy {
                     (id, error)
                 }
                 Pending::Screenshot { id } => (id, None),
+                Pending::Text { id, text } => {
+                    told = Some(text);
+                    (id, None)
+                }
                 Pending::Invalid { id, reason } => (id, Some(reason)),
             };
             failed |= error.is_some();
             let mut content = Vec::new();
             if let Some(e) = &error {
                 content.push(json!({"type": "text", "text": e}));
+            }
+            if let Some(t) = told.filter(|_| error.is_none()) {
+                content.push(json!({"type": "text", "text": t}));
             }
             match zoomed
                 .filter(|_| error.is_none())
@@ -387,7 +406,13 @@ struct Parsed {
     tool_uses: usize,
 }
 
-fn parse(content: &[Value], space: &ModelSpace, screen: Size, batch: bool) -> Parsed {
+fn parse(
+    content: &[Value],
+    space: &ModelSpace,
+    screen: Size,
+    batch: bool,
+    pointer: &mut Option<deskhand_actions::Point>,
+) -> Parsed {
     let mut texts = Vec::new();
     let mut actions = Vec::new();
     let mut tool_uses = 0;
@@ -443,7 +468,7 @@ fn parse(content: &[Value], space: &ModelSpace, screen: Size, batch: bool) -> Pa
                         });
                         continue;
                     };
-                    translate(call, id, screen, &mut actions)
+                    translate(call, id, space, screen, &mut actions, pointer)
                 };
                 pending.push(Use { toolset, what });
             }
@@ -463,8 +488,10 @@ fn parse(content: &[Value], space: &ModelSpace, screen: Size, batch: bool) -> Pa
 fn translate(
     call: Result<AnthropicCall, deskhand_actions::formats::FormatError>,
     id: String,
+    space: &ModelSpace,
     screen: Size,
     actions: &mut Vec<Action>,
+    pointer: &mut Option<deskhand_actions::Point>,
 ) -> Pending {
     match call {
         Ok(AnthropicCall::Act(list)) => {
@@ -479,6 +506,11 @@ fn translate(
                         _ => None,
                     });
                     let count = list.len();
+                    for a in list.iter().filter(|a| !matches!(a, Action::Zoom { .. })) {
+                        if let Some(p) = a.points().last() {
+                            *pointer = Some(*p);
+                        }
+                    }
                     actions.extend(list);
                     Pending::Actions { id, count, zoom }
                 }
@@ -489,9 +521,21 @@ fn translate(
             }
         }
         Ok(AnthropicCall::Screenshot) => Pending::Screenshot { id },
-        Ok(AnthropicCall::CursorPosition) => Pending::Invalid {
-            id,
-            reason: "cursor_position is not supported here; take a screenshot instead".into(),
+        Ok(AnthropicCall::CursorPosition) => match pointer {
+            // Where deskhand last put the pointer, in the screenshot's pixels.
+            Some(p) => {
+                let (x, y) = space.from_screen(*p, screen);
+                Pending::Text {
+                    id,
+                    text: format!("X={}, Y={}", x.round() as i64, y.round() as i64),
+                }
+            }
+            None => Pending::Invalid {
+                id,
+                reason: "the pointer's position is not known before the first pointer action; \
+                         take a screenshot instead"
+                    .into(),
+            },
         },
         Err(e) => Pending::Invalid {
             id,
@@ -563,7 +607,13 @@ impl Policy for AnthropicPolicy {
             let resp = self.call(shot.0.size).await?;
             pricing::add(&mut usage, &self.config.model, &resp["usage"]);
             let blocks = resp["content"].as_array().cloned().unwrap_or_default();
-            let parsed = parse(&blocks, &shot.0.space, input.screen, batch);
+            let parsed = parse(
+                &blocks,
+                &shot.0.space,
+                input.screen,
+                batch,
+                &mut self.pointer,
+            );
             self.history.push_assistant(Value::Array(blocks));
             narration.extend(parsed.narration.clone());
             if parsed.tool_uses == 0 {
@@ -579,7 +629,7 @@ impl Policy for AnthropicPolicy {
             let only_screenshots = parsed
                 .pending
                 .iter()
-                .all(|p| matches!(p.what, Pending::Screenshot { .. }));
+                .all(|p| matches!(p.what, Pending::Screenshot { .. } | Pending::Text { .. }));
             self.pending = parsed.pending;
             if !parsed.actions.is_empty() || only_screenshots {
                 let mut actions = parsed.actions;
