@@ -664,3 +664,80 @@ impl Policy for AnthropicPolicy {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A toolset batch of three `type` blocks whose second failed while it ran: the first is
+    /// answered `OK`, the second with its error, the third with NOT_EXECUTED and the screenshot.
+    #[test]
+    fn a_batch_answers_an_execution_failure_and_what_it_skipped() {
+        let config = AnthropicConfig::new("claude-opus-5-5", "http://x", "k".into(), "do it");
+        let mut policy = AnthropicPolicy::new(config, Transport::live(None)).unwrap();
+        let screen = Size::new(64, 40);
+        let space = ModelSpace::Scaled {
+            width: 64,
+            height: 40,
+        };
+        let blocks: Vec<Value> = ["a", "b", "c"]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                json!({"type": "tool_use", "id": format!("t{i}"), "name": "type",
+                       "toolset_name": "computer", "input": {"text": t}})
+            })
+            .collect();
+        let parsed = parse(&blocks, &space, screen, true, &mut policy.pointer);
+        assert_eq!(parsed.actions.len(), 3);
+        policy.pending = parsed.pending;
+        let feedback = [
+            Feedback {
+                action: parsed.actions[0].clone(),
+                error: None,
+            },
+            Feedback {
+                action: parsed.actions[1].clone(),
+                error: Some("typing failed: the display went away".into()),
+            },
+        ];
+        let frame = deskhand_vision::Frame::from_rgba(64, 40, vec![255; 64 * 40 * 4]).unwrap();
+        let shot = Sizing::default()
+            .prepare(&frame, screen, Upscale::Never)
+            .unwrap();
+        let results = policy.answer_pending(&feedback, &shot, &frame);
+        let texts: Vec<&str> = results
+            .iter()
+            .map(|r| r["content"][0]["text"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(
+            texts,
+            ["OK", "typing failed: the display went away", NOT_EXECUTED]
+        );
+        let errors: Vec<bool> = results.iter().map(|r| r["is_error"] == true).collect();
+        assert_eq!(errors, [false, true, true]);
+        assert!(results.iter().all(|r| r["toolset_name"] == "computer"));
+        assert_eq!(results[2]["content"][1]["type"], "image");
+    }
+
+    /// A block after one that did not translate is not run, and says so.
+    #[test]
+    fn a_batch_stops_at_a_block_that_does_not_translate() {
+        let screen = Size::new(64, 40);
+        let space = ModelSpace::Scaled {
+            width: 64,
+            height: 40,
+        };
+        let blocks = [
+            json!({"type": "tool_use", "id": "t0", "name": "type", "toolset_name": "computer", "input": {"text": "a"}}),
+            json!({"type": "tool_use", "id": "t1", "name": "fly", "toolset_name": "computer", "input": {}}),
+            json!({"type": "tool_use", "id": "t2", "name": "type", "toolset_name": "computer", "input": {"text": "c"}}),
+        ];
+        let parsed = parse(&blocks, &space, screen, true, &mut None);
+        assert_eq!(parsed.actions.len(), 1);
+        assert!(
+            matches!(&parsed.pending[2].what, Pending::Invalid { reason, .. } if reason == NOT_EXECUTED)
+        );
+    }
+}
