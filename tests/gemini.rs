@@ -715,3 +715,66 @@ fn a_killed_gemini_run_resumes_with_its_contents_and_no_call_paid_twice() {
     let _ = xterm.kill();
     let _ = xterm.wait();
 }
+
+#[test]
+fn server_errors_and_cut_off_bodies_are_retried() {
+    let display = display(1280, 800);
+    let dir = tempfile::tempdir().unwrap();
+    let key = key("faults");
+    let done = turn(0, Some("Nothing to do."), &[]);
+    let server = MockServer::start(Box::new(move |_, i, _| match i {
+        0 => Reply::error(
+            503,
+            &json!({"error": {"code": 503, "status": "UNAVAILABLE", "message": "The model is overloaded."}}),
+        ),
+        1 => Reply {
+            cut_at: Some(20),
+            ..Reply::json(&done)
+        },
+        _ => Reply::json(&done),
+    }));
+    let run_dir = dir.path().join("run");
+    let out = run(&server, &key, display.name(), &run_dir, &[])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(server.count(), 3);
+    assert_eq!(json_events(&out.stdout).last().unwrap()["status"], "done");
+    key_nowhere(&key, &run_dir, &out);
+}
+
+#[test]
+fn the_cost_cap_counts_gemini_prices() {
+    let display = display(1280, 800);
+    let dir = tempfile::tempdir().unwrap();
+    let key = key("cost");
+    // 1800 prompt tokens at $1.50/M and 90 output at $9/M: $0.00351 a call.
+    let server = MockServer::start(Box::new(|_, i, _| {
+        Reply::json(&turn(
+            i,
+            None,
+            &[("w", "move", json!({"x": 10 + i, "y": 10}))],
+        ))
+    }));
+    let out = run(
+        &server,
+        &key,
+        display.name(),
+        &dir.path().join("run"),
+        &["--max-cost", "0.005"],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert_eq!(server.count(), 2);
+    let end = json_events(&out.stdout).pop().unwrap();
+    assert_eq!(end["status"], "stopped");
+    assert!(
+        end["message"].as_str().unwrap().contains("cost cap"),
+        "{end}"
+    );
+}
