@@ -1,5 +1,6 @@
 //! Posting JSON to a model provider, with the retries every provider needs: 429 honours
-//! `retry-after`; 5xx, 529, timeouts, dropped connections and truncated or malformed bodies back
+//! `retry-after` (or, without it, the `retryDelay` of a Google `google.rpc.RetryInfo` in the
+//! body; a Google per-day quota is not retried at all); 5xx, 529, timeouts, dropped connections and truncated or malformed bodies back
 //! off exponentially with jitter. Each is retried a bounded number of times, then reported as
 //! one clear error. API keys travel only in headers and never appear in an error.
 
