@@ -14,7 +14,8 @@ pub struct Retry {
     pub attempts: u32,
     /// The first back-off; doubled each time, plus up to 50% jitter.
     pub base_delay: Duration,
-    /// No wait is longer than this (also caps `retry-after`).
+    /// No back-off of deskhand's own is longer than this. A wait the provider names
+    /// (`retry-after`, `retryDelay`) is honoured as asked, up to [`STATED_WAIT_CAP`].
     pub max_delay: Duration,
     /// Per-request timeout.
     pub timeout: Duration,
@@ -186,8 +187,8 @@ async fn read(
     })
 }
 
-/// The longest `retry-after` taken as it is; longer ones are cut to this (and then to
-/// [`Retry::max_delay`]).
+/// The longest `retry-after` parsed as it is; longer ones are cut to this (and then to
+/// [`STATED_WAIT_CAP`] when waited).
 const RETRY_AFTER_CAP: Duration = Duration::from_secs(3600);
 
 /// A `retry-after` value as a wait: seconds (a number, fractions allowed) or an HTTP date.
@@ -259,9 +260,14 @@ fn describe(e: reqwest::Error) -> String {
     }
 }
 
+/// The longest wait a provider may ask for before a retry (`retry-after`, Google's
+/// `retryDelay`): per-minute quotas ask for under a minute; a longer wait is not worth holding a
+/// run for.
+pub const STATED_WAIT_CAP: Duration = Duration::from_secs(300);
+
 fn backoff(attempt: u32, asked: Option<Duration>, retry: Retry) -> Duration {
     if let Some(wait) = asked {
-        return wait.min(retry.max_delay);
+        return wait.min(STATED_WAIT_CAP.max(retry.max_delay));
     }
     let exp = retry.base_delay.saturating_mul(1 << (attempt - 1).min(16));
     let jitter = rand::rng().random_range(0.0..0.5);
@@ -282,7 +288,16 @@ mod tests {
             backoff(1, Some(Duration::from_secs(2)), r),
             Duration::from_secs(2)
         );
-        assert_eq!(backoff(1, Some(Duration::from_secs(999)), r), r.max_delay);
+        // Honoured as asked above deskhand's own longest back-off (Google's "34s")…
+        assert_eq!(
+            backoff(1, Some(Duration::from_secs(34)), r),
+            Duration::from_secs(34)
+        );
+        // …up to the cap.
+        assert_eq!(
+            backoff(1, Some(Duration::from_secs(999)), r),
+            STATED_WAIT_CAP
+        );
     }
 
     #[test]
@@ -308,7 +323,7 @@ mod tests {
         );
         // And through the back-off, at most the retry policy's own longest wait.
         let r = Retry::default();
-        assert_eq!(backoff(1, retry_after("1e20", now), r), r.max_delay);
+        assert_eq!(backoff(1, retry_after("1e20", now), r), STATED_WAIT_CAP);
     }
 
     #[test]
