@@ -173,35 +173,7 @@ fn run(server: &MockServer, key: &str, display: &str, out: &Path, extra: &[&str]
 
 /// Asserts that `key` is nowhere under `dir` nor in the outputs.
 fn key_nowhere(key: &str, dir: &Path, out: &std::process::Output) {
-    assert!(
-        !String::from_utf8_lossy(&out.stdout).contains(key),
-        "key in stdout"
-    );
-    assert!(
-        !String::from_utf8_lossy(&out.stderr).contains(key),
-        "key in stderr"
-    );
-    for entry in walk(dir) {
-        let bytes = std::fs::read(&entry).unwrap();
-        assert!(
-            !bytes.windows(key.len()).any(|w| w == key.as_bytes()),
-            "key in {}",
-            entry.display()
-        );
-    }
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
+    support::assert_secret_nowhere(key, dir, &[&out.stdout, &out.stderr]);
 }
 
 /// The scripted episode on a real xterm: click it, then (two parallel calls) type a command

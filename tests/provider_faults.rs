@@ -72,27 +72,7 @@ fn run(p: &Provider, server: &MockServer, display: &str, out: &Path, extra: &[&s
 
 /// Every file under `dir`, and the output, are free of the key.
 fn assert_no_key(key: &str, dir: &Path, out: &Output) {
-    for (what, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
-        assert!(
-            !String::from_utf8_lossy(bytes).contains(key),
-            "the key is in {what}"
-        );
-    }
-    let mut stack = vec![dir.to_owned()];
-    let mut files = 0;
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files += 1;
-                let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
-                assert!(!text.contains(key), "the key is in {}", path.display());
-            }
-        }
-    }
-    assert!(files > 0, "the run wrote nothing under {}", dir.display());
+    support::assert_secret_nowhere(key, dir, &[&out.stdout, &out.stderr]);
 }
 
 fn transient_faults_are_retried(p: &'static Provider) {

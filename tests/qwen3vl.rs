@@ -170,33 +170,11 @@ fn check(
     png.len()
 }
 
-/// Asserts that `key` appears nowhere in the run folder, stdout or stderr.
+/// Asserts that `key` appears nowhere in the run folder (model_calls.jsonl included), stdout
+/// or stderr.
 fn key_nowhere(key: &str, run: &Path, out: &std::process::Output) {
-    assert!(!String::from_utf8_lossy(&out.stdout).contains(key));
-    assert!(!String::from_utf8_lossy(&out.stderr).contains(key));
-    let calls = std::fs::read_to_string(run.join("model_calls.jsonl")).unwrap();
-    assert!(!calls.contains(key), "the key is in model_calls.jsonl");
-    for entry in walk(run) {
-        let bytes = std::fs::read(&entry).unwrap();
-        assert!(
-            !String::from_utf8_lossy(&bytes).contains(key),
-            "the key is in {}",
-            entry.display()
-        );
-    }
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
+    assert!(run.join("model_calls.jsonl").is_file());
+    support::assert_secret_nowhere(key, run, &[&out.stdout, &out.stderr]);
 }
 
 fn events(stdout: &[u8]) -> Vec<Value> {

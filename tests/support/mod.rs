@@ -265,3 +265,34 @@ pub fn model_run(head: &[&str], base_url: &str, display: &str, out: &Path) -> Co
         .arg(out);
     cmd
 }
+
+/// Asserts that `secret` is in no file under `dir` (recursively: the trajectory,
+/// `model_calls.jsonl`, screenshots, logs) and in none of `outputs` (stdout, stderr), and that
+/// `dir` holds at least one file (a scan of nothing proves nothing).
+pub fn assert_secret_nowhere(secret: &str, dir: &Path, outputs: &[&[u8]]) {
+    for (i, bytes) in outputs.iter().enumerate() {
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "the secret is in output {i}"
+        );
+    }
+    let mut stack = vec![dir.to_owned()];
+    let mut files = 0;
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files += 1;
+                let bytes = std::fs::read(&path).unwrap();
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "the secret is in {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(files > 0, "nothing was written under {}", dir.display());
+}
