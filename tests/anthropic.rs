@@ -245,9 +245,11 @@ fn xterm_task(width: u32, height: u32, native: bool) {
         format!("clicked at {width}x{height}\n")
     );
 
-    // The key never reaches the trajectory or the output; usage and narration do.
+    // The key never reaches the run directory (model_calls.jsonl included) or the output;
+    // usage and narration do.
+    assert!(dir.path().join("run/model_calls.jsonl").is_file());
+    support::assert_secret_nowhere(KEY, &dir.path().join("run"), &[&out.stdout, &out.stderr]);
     let trajectory = std::fs::read_to_string(dir.path().join("run/trajectory.jsonl")).unwrap();
-    assert!(!trajectory.contains(KEY) && !stdout.contains(KEY));
     let turn: Value = trajectory
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
