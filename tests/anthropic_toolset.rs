@@ -683,26 +683,8 @@ fn a_killed_toolset_run_resumes_with_its_conversation() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(killed.is_some(), "the run never reached step 2");
-    let out = deskhand()
-        .env("ANTHROPIC_API_KEY", KEY)
-        .arg("resume")
-        .arg(&run)
-        .args(["--display", d.name(), "--json"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let got = wait_file(&file, Duration::from_secs(10), |b| b == b"a\nb\nc\n");
-    assert!(
-        got.is_some(),
-        "the file holds {:?}",
-        std::fs::read_to_string(&file).unwrap_or_default()
-    );
+    let out = support::resume(&run, d.name(), &[("ANTHROPIC_API_KEY", KEY)]);
+    support::assert_file_becomes(&file, b"a\nb\nc\n");
     assert_eq!(server.problems(), Vec::<String>::new());
     assert_eq!(events(&run).last().unwrap()["status"], "done");
     assert_no_key(&run, &[&out.stdout, &out.stderr]);

@@ -650,28 +650,8 @@ fn a_killed_gemini_run_resumes_with_its_contents_and_no_call_paid_twice() {
     assert!(killed.is_some(), "the run never reached step 2");
     let calls_before = server.count();
 
-    let out = deskhand()
-        .env("GEMINI_API_KEY", &key)
-        .env_remove("GOOGLE_API_KEY")
-        .env_remove("GEMINI_BASE_URL")
-        .args(["resume"])
-        .arg(&run_dir)
-        .args(["--display", display.name(), "--json"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let got = wait_file(&file, Duration::from_secs(10), |b| b == b"a\nb\nc\nd\n");
-    assert!(
-        got.is_some(),
-        "the file holds {:?}",
-        std::fs::read_to_string(&file).unwrap_or_default()
-    );
+    let out = support::resume(&run_dir, display.name(), &[("GEMINI_API_KEY", &key)]);
+    support::assert_file_becomes(&file, b"a\nb\nc\nd\n");
     assert_eq!(server.problems(), Vec::<String>::new());
     assert_eq!(calls_before, 2);
     assert_eq!(server.count(), 5);

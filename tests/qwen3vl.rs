@@ -614,26 +614,8 @@ fn a_killed_qwen3vl_run_resumes_without_paying_a_call_twice() {
     assert!(killed.is_some(), "the run never reached step 2");
     let calls_before = server.count();
 
-    let out = deskhand()
-        .env("OPENAI_API_KEY", "k-resume")
-        .args(["resume"])
-        .arg(&run)
-        .args(["--display", d.name(), "--json"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let got = wait_file(&file, Duration::from_secs(10), |b| b == b"a\nb\nc\nd\n");
-    assert!(
-        got.is_some(),
-        "the file holds {:?}",
-        std::fs::read_to_string(&file).unwrap_or_default()
-    );
+    support::resume(&run, d.name(), &[("OPENAI_API_KEY", "k-resume")]);
+    support::assert_file_becomes(&file, b"a\nb\nc\nd\n");
     assert_eq!(server.problems(), Vec::<String>::new());
     assert_eq!(calls_before, 2);
     assert_eq!(server.count(), 5);

@@ -235,21 +235,24 @@ pub fn json_events(stdout: &[u8]) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The providers' variables, removed from a provider test's environment.
+const PROVIDER_VARS: [&str; 7] = [
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "GEMINI_BASE_URL",
+];
+
 /// `deskhand run` against a provider's local test server: `head` (the instruction, `--policy`,
 /// `--model` and any other flags), then `--base-url URL --display D --json --out OUT`. The
 /// providers' variables are removed from the environment; set the ones a test needs on the
 /// returned command.
 pub fn model_run(head: &[&str], base_url: &str, display: &str, out: &Path) -> Command {
     let mut cmd = deskhand();
-    for var in [
-        "ANTHROPIC_API_KEY",
-        "ANTHROPIC_BASE_URL",
-        "OPENAI_API_KEY",
-        "OPENAI_BASE_URL",
-        "GEMINI_API_KEY",
-        "GOOGLE_API_KEY",
-        "GEMINI_BASE_URL",
-    ] {
+    for var in PROVIDER_VARS {
         cmd.env_remove(var);
     }
     cmd.arg("run")
@@ -295,4 +298,42 @@ pub fn assert_secret_nowhere(secret: &str, dir: &Path, outputs: &[&[u8]]) {
         }
     }
     assert!(files > 0, "nothing was written under {}", dir.display());
+}
+
+/// `deskhand resume RUN --display D --json` with the providers' variables removed, then `env`
+/// set, and stdin closed (nobody to ask); asserts that it finished successfully and returns its
+/// output.
+pub fn resume(run: &Path, display: &str, env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = deskhand();
+    for var in PROVIDER_VARS {
+        cmd.env_remove(var);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .arg("resume")
+        .arg(run)
+        .args(["--display", display, "--json"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Waits (10 s at most) until `file` holds exactly `want`; fails with what it holds.
+pub fn assert_file_becomes(file: &Path, want: &[u8]) {
+    let got = wait_file(file, Duration::from_secs(10), |b| b == want);
+    assert!(
+        got.is_some(),
+        "the file holds {:?}, not {:?}",
+        std::fs::read_to_string(file).unwrap_or_default(),
+        String::from_utf8_lossy(want)
+    );
 }
