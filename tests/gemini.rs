@@ -595,18 +595,7 @@ fn a_killed_gemini_run_resumes_with_its_contents_and_no_call_paid_twice() {
         .launch("xterm -geometry 100x30+0+0", Duration::from_secs(20))
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    // The shell is ready once a first line typed into it ran.
-    let ready = dir.path().join("ready");
-    let warm = support::run_script(
-        &display,
-        &format!(
-            r#"[{{"type": "type_text", "text": "touch {}\n"}}, {{"type": "done"}}]"#,
-            ready.display()
-        ),
-        &dir.path().join("warm-up"),
-    );
-    assert!(warm.status.success());
-    assert!(wait_file(&ready, Duration::from_secs(20), |_| true).is_some());
+    support::shell_ready(&display, dir.path());
 
     let file = dir.path().join("out.txt");
     let mut turns: Vec<Value> = ["a", "b", "c", "d"]

@@ -553,18 +553,7 @@ fn a_killed_qwen3vl_run_resumes_without_paying_a_call_twice() {
         .launch("xterm -geometry 100x30+0+0", Duration::from_secs(30))
         .expect("xterm shows a window");
     let root = tempfile::tempdir().unwrap();
-    // Wait until the shell takes input.
-    let ready = root.path().join("ready");
-    let warm = support::run_script(
-        &d,
-        &format!(
-            r#"[{{"type": "type_text", "text": "touch {}\n"}}, {{"type": "done"}}]"#,
-            ready.display()
-        ),
-        &root.path().join("warm-up"),
-    );
-    assert!(warm.status.success());
-    assert!(wait_file(&ready, Duration::from_secs(20), |_| true).is_some());
+    support::shell_ready(&d, root.path());
 
     let file = root.path().join("out.txt");
     let image = fit_long_edge(Size::new(w, h), DEFAULT_LONG_EDGE);

@@ -80,22 +80,6 @@ fn check_exactly_once(run: &Path, at: usize) {
     assert_eq!(evs.iter().filter(|e| e["type"] == "resume").count(), 1);
 }
 
-/// Waits until the xterm's shell has run a command: keys typed before it reads its input may be
-/// discarded.
-fn shell_ready(d: &deskhand::display::Display, root: &Path) {
-    let ready = root.join("ready");
-    let out = support::run_script(
-        d,
-        &format!(
-            r#"[{{"type": "type_text", "text": "touch {}\n"}}, {{"type": "done"}}]"#,
-            ready.display()
-        ),
-        &root.join("warm-up"),
-    );
-    assert!(out.status.success());
-    assert!(support::wait_file(&ready, Duration::from_secs(20), |_| true).is_some());
-}
-
 /// A display with an xterm whose shell is ready for input, and a temporary folder.
 fn xterm_shell(
     width: u32,
@@ -114,7 +98,7 @@ fn xterm_shell(
         )
         .expect("xterm shows a window");
     let root = tempfile::tempdir().unwrap();
-    shell_ready(&d, root.path());
+    support::shell_ready(&d, root.path());
     (d, xterm, root)
 }
 
@@ -420,7 +404,7 @@ fn keys_drawn_late_are_seen_and_resume_asks_instead_of_typing_again() {
         .launch("exec xterm -geometry 100x30+0+0", Duration::from_secs(30))
         .expect("xterm shows a window");
     let root = tempfile::tempdir().unwrap();
-    shell_ready(&d, root.path());
+    support::shell_ready(&d, root.path());
     let file = root.path().join("out.txt");
     let script_path = root.path().join("script.json");
     std::fs::write(

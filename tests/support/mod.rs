@@ -337,3 +337,19 @@ pub fn assert_file_becomes(file: &Path, want: &[u8]) {
         String::from_utf8_lossy(want)
     );
 }
+
+/// Waits until the xterm's shell has run a command: keys typed before it reads its input may be
+/// discarded.
+pub fn shell_ready(d: &Display, root: &Path) {
+    let ready = root.join("ready");
+    let out = run_script(
+        d,
+        &format!(
+            r#"[{{"type": "type_text", "text": "touch {}\n"}}, {{"type": "done"}}]"#,
+            ready.display()
+        ),
+        &root.join("warm-up"),
+    );
+    assert!(out.status.success());
+    assert!(wait_file(&ready, Duration::from_secs(20), |_| true).is_some());
+}
