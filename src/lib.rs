@@ -10,6 +10,7 @@
 //! - [`record`]: `deskhand record`, a person's input written as a trajectory.
 //! - [`session`]: the layer below the command line: a policy spec, a display and limits
 //!   made into a running agent (`run`, `resume`, `replay`, eval workers).
+//! - [`files`]: files named by URLs, in a content cache or a mirror.
 //! - [`cli`]: the `deskhand` command.
 
 pub mod agent;
@@ -20,6 +21,7 @@ pub mod control;
 pub mod display;
 pub mod eval;
 pub mod export;
+pub mod files;
 pub mod policy;
 pub mod record;
 pub mod replay;
