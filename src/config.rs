@@ -24,6 +24,9 @@
 //! [openai_compat]
 //! grammar = "qwen3vl"           # uitars | qwen3vl (default: by model name)
 //!
+//! [files]
+//! mirror = ["https://example.org/files=/data/mirror"]   # PREFIX=DIR, served from DIR
+//!
 //! [context]
 //! keep_screenshots = 3
 //! screenshot_long_edge = 1024   # the newest screenshot's long edge at most; 0: provider limit
@@ -65,7 +68,36 @@ pub struct Config {
     /// `--policy openai-compat`'s settings.
     #[serde(default)]
     pub openai_compat: CompatSection,
+    /// Where files named by URLs come from.
+    #[serde(default)]
+    pub files: FilesSection,
 }
+
+/// `[files]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilesSection {
+    /// `PREFIX=DIR` mirrors: one string or a list (`-c files.mirror=` may be repeated).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub mirror: Vec<String>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+/// Keys that `-c` may give more than once: each adds to the list (the first replaces the
+/// file's).
+const REPEATABLE: [&str; 1] = ["files.mirror"];
 
 /// `[anthropic]`.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -155,12 +187,25 @@ fn load_from(path: Option<PathBuf>, overrides: &[String]) -> Result<Config, Conf
             })?;
         place = path.display().to_string();
     }
+    let mut lists: std::collections::BTreeMap<&str, Vec<toml::Value>> = Default::default();
     for item in overrides {
         let (key, value) = item.split_once('=').ok_or_else(|| ConfigError::Invalid {
             place: "-c".into(),
             reason: format!("'{item}' is not key=value"),
         })?;
-        set(&mut table, key.trim(), parse_value(value.trim()));
+        let key = key.trim();
+        if let Some(k) = REPEATABLE.iter().find(|k| **k == key) {
+            // A list's items are strings as given (`PREFIX=DIR` holds an `=` of its own).
+            lists
+                .entry(k)
+                .or_default()
+                .push(toml::Value::String(value.trim().to_owned()));
+            continue;
+        }
+        set(&mut table, key, parse_value(value.trim()));
+    }
+    for (key, items) in lists {
+        set(&mut table, key, toml::Value::Array(items));
     }
     toml::Value::Table(table)
         .try_into()
@@ -279,5 +324,25 @@ mod tests {
     fn plain_strings_need_no_quotes() {
         let c = overrides(&["base_url=http://localhost:8000/v1"]).unwrap();
         assert_eq!(c.base_url.as_deref(), Some("http://localhost:8000/v1"));
+    }
+
+    #[test]
+    fn mirrors_are_a_list_and_dash_c_adds_to_it() {
+        let c = overrides(&[
+            "files.mirror=https://a.example/x=/m/a",
+            "files.mirror=https://b.example=/m/b",
+        ])
+        .unwrap();
+        assert_eq!(
+            c.files.mirror,
+            vec!["https://a.example/x=/m/a", "https://b.example=/m/b"]
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deskhand.toml");
+        std::fs::write(&path, "[files]\nmirror = \"https://c.example=/m/c\"\n").unwrap();
+        assert_eq!(
+            load(Some(&path), &[]).unwrap().files.mirror,
+            vec!["https://c.example=/m/c"]
+        );
     }
 }

@@ -98,7 +98,12 @@ fn broken_unsupported_hung_and_crashed_tasks_are_their_own_errors() {
         "infeasible",
     ]);
     let out = tempfile::tempdir().unwrap();
-    let o = eval(s.path(), out.path(), &["-j", "2", "--task-timeout", "8"]);
+    // Offline: the network task's URL is not in the file cache.
+    let o = eval(
+        s.path(),
+        out.path(),
+        &["-j", "2", "--task-timeout", "8", "--offline"],
+    );
     assert_eq!(o.status.code(), Some(1), "errors make the exit status 1");
     let r = results(out.path());
     assert_eq!(r["tasks"].as_array().unwrap().len(), 7);
@@ -122,7 +127,11 @@ fn broken_unsupported_hung_and_crashed_tasks_are_their_own_errors() {
         err("crashed-app")
     );
     assert_eq!(task(&r, "network")["status"], "error");
-    assert!(err("network").contains("network URL"), "{}", err("network"));
+    assert!(
+        err("network").contains("https://example.com/data.xlsx is not in the file cache"),
+        "{}",
+        err("network")
+    );
     // The suite went on.
     assert_eq!(task(&r, "infeasible")["score"], 1.0);
     // No display or app of a killed worker is left behind.

@@ -74,6 +74,10 @@ pub struct EvalArgs {
     /// Print each task's result as one JSON line on stdout as it finishes, then a summary line.
     #[arg(long)]
     pub json: bool,
+    /// Take files named by URLs only from the file cache or a mirror (-c files.mirror=
+    /// "PREFIX=DIR"); a task naming any other URL ends in an error that names it.
+    #[arg(long)]
+    pub offline: bool,
     /// Model settings.
     #[command(flatten)]
     pub agent: AgentArgs,
@@ -128,5 +132,14 @@ fn options(args: EvalArgs) -> anyhow::Result<EvalOptions> {
         launch: args.launch.launch,
         html: args.html,
         json: args.json,
+        files: crate::files::FilesOptions {
+            offline: args.offline,
+            mirrors: config
+                .files
+                .mirror
+                .iter()
+                .map(|m| m.parse())
+                .collect::<Result<_, _>>()?,
+        },
     })
 }

@@ -75,6 +75,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             launch: Vec::new(),
             html: None,
             json: args.json,
+            files: crate::files::FilesOptions::default(),
         });
     }
     if rec.task.as_ref().is_some_and(|t| t.id != "adhoc") && args.display.display.is_none() {

@@ -20,7 +20,7 @@ pub fn run(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
             Ok(task) => {
                 let mut p = task.unsupported();
                 if !task.network_urls().is_empty() {
-                    p.push("needs the network: files from URLs (deskhand runs offline)".into());
+                    p.push("needs the network: files from URLs (deskhand eval fetches them into the file cache; --offline takes them only from the cache or a mirror)".into());
                 }
                 p
             }

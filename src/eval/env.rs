@@ -27,12 +27,15 @@ use std::time::{Duration, Instant};
 pub enum EnvError {
     /// A file named by a network URL.
     #[error(
-        "{url} is a network URL, and deskhand runs offline: put the file next to the task and name it by a relative path"
+        "{url} is a network URL that deskhand cannot fetch here: put the file next to the task and name it by a relative path"
     )]
     NetworkUrl {
         /// The URL.
         url: String,
     },
+    /// A file named by a URL could not be had (`crate::files`).
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
     /// The program could not be started.
     #[error("cannot start {command}")]
     Spawn {
@@ -95,6 +98,8 @@ pub struct TaskEnv<'a> {
     pub screen: Size,
     /// Programs started by setup steps, stopped when the task ends.
     pub launched: Vec<Launched>,
+    /// Where files named by `http(s)` URLs come from; `None`: such URLs are refused.
+    pub files: Option<crate::files::FileCache>,
     log: Option<std::fs::File>,
     apps_path: PathBuf,
     apps: Option<AppLog>,
@@ -122,6 +127,7 @@ impl<'a> TaskEnv<'a> {
             cache,
             screen,
             launched: Vec::new(),
+            files: None,
             log,
             apps_path,
             apps: None,
@@ -192,11 +198,32 @@ impl<'a> TaskEnv<'a> {
         }
     }
 
-    /// A file a task ships or names: a path relative to the task's folder, an absolute path
-    /// or a `file://` URL. A network URL is refused: deskhand runs offline.
+    /// A file a task ships or names: a path relative to the task's folder, an absolute path,
+    /// a `file://` URL, or an `http(s)` URL taken from [`Self::files`] (and recorded in the run
+    /// directory's `files.jsonl`, see [`crate::files::record_line`]); without one, or for
+    /// another scheme, a network URL is refused.
     pub fn source_file(&self, url: &str) -> Result<PathBuf, EnvError> {
         if let Some(path) = url.strip_prefix("file://") {
             return Ok(PathBuf::from(self.map_home(path)));
+        }
+        if let Some(files) = &self.files
+            && (url.starts_with("http://") || url.starts_with("https://"))
+        {
+            let got = files.fetch_blocking(url)?;
+            let record = self.apps_path.with_file_name(crate::files::FILES_RECORD);
+            let line = crate::files::record_line(&got);
+            if let Err(e) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&record)
+                .and_then(|mut f| writeln!(f, "{line}"))
+            {
+                return Err(EnvError::File(crate::files::FileError::Io {
+                    path: record,
+                    source: e,
+                }));
+            }
+            return Ok(got.path);
         }
         if url.contains("://") {
             return Err(EnvError::NetworkUrl {

@@ -119,6 +119,8 @@ pub struct EvalOptions {
     pub html: Option<PathBuf>,
     /// Each task's result as a JSON line on stdout when it finishes, then the summary.
     pub json: bool,
+    /// Where tasks' files named by URLs come from.
+    pub files: crate::files::FilesOptions,
 }
 
 /// One task per core, and 1.5 GB of available memory per task (LibreOffice or Chromium plus
@@ -198,6 +200,7 @@ pub fn run(opts: EvalOptions) -> anyhow::Result<ExitCode> {
         launch: &opts.launch,
         timeout: opts.task_timeout,
         json: opts.json,
+        files: &opts.files,
     };
     let interrupted = pool::run(plan, &mut done)?;
 

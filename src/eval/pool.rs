@@ -38,6 +38,8 @@ pub struct Plan<'a> {
     pub timeout: Duration,
     /// Each result as a JSON line on stdout.
     pub json: bool,
+    /// Where tasks' files named by URLs come from.
+    pub files: &'a crate::files::FilesOptions,
 }
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -89,6 +91,13 @@ fn spawn(plan: &Plan<'_>, index: usize) -> anyhow::Result<Worker> {
     }
     for program in plan.launch {
         cmd.arg("--launch").arg(program);
+    }
+    if plan.files.offline {
+        cmd.arg("--offline");
+    }
+    for m in &plan.files.mirrors {
+        cmd.arg("--mirror")
+            .arg(format!("{}={}", m.prefix, m.dir.display()));
     }
     cmd.stdin(Stdio::null())
         .stdout(log.try_clone()?)

@@ -63,6 +63,12 @@ pub struct WorkerArgs {
     /// Programs to start on the display before the setup.
     #[arg(long)]
     pub launch: Vec<String>,
+    /// Files named by URLs only from the cache or a mirror.
+    #[arg(long)]
+    pub offline: bool,
+    /// A `PREFIX=DIR` mirror of files named by URLs.
+    #[arg(long, value_name = "PREFIX=DIR")]
+    pub mirror: Vec<crate::files::Mirror>,
 }
 
 fn parse_spec(json: &str) -> Result<PolicySpec, serde_json::Error> {
@@ -131,6 +137,13 @@ fn run_task(args: &WorkerArgs, result: &mut TaskResult) -> anyhow::Result<()> {
     std::fs::create_dir_all(&cache)?;
     let log = std::fs::File::create(args.run_dir.join("setup.log")).ok();
     let mut env = TaskEnv::new(&display, home, task.dir.clone(), cache, screen, log);
+    env.files = Some(
+        crate::files::FilesOptions {
+            offline: args.offline,
+            mirrors: args.mirror.clone(),
+        }
+        .cache(),
+    );
     let mut eyes = deskhand_vision::open_screen(Some(display.name()))?;
 
     let t = Instant::now();

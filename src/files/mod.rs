@@ -365,6 +365,88 @@ fn passing(e: reqwest::Error) -> Attempt {
     })
 }
 
+impl FileCache {
+    /// [`fetch`](Self::fetch) from synchronous code (setup steps, getters): on a thread of its
+    /// own with its own runtime, so that it works inside or outside an async runtime. On a
+    /// terminal, a progress line on stderr for downloads.
+    pub fn fetch_blocking(&self, url: &str) -> Result<Fetched, FileError> {
+        use std::io::IsTerminal as _;
+        let terminal = std::io::stderr().is_terminal();
+        let mut shown = 0u64;
+        let mut progress = |done: u64, total: Option<u64>| {
+            // At most a line per MiB, and only for a person watching.
+            if terminal && done >= shown + (1 << 20) {
+                shown = done;
+                let mib = |n: u64| n as f64 / f64::from(1u32 << 20);
+                match total {
+                    Some(t) => eprint!("\rdeskhand: {url}: {:.1} of {:.1} MiB", mib(done), mib(t)),
+                    None => eprint!("\rdeskhand: {url}: {:.1} MiB", mib(done)),
+                }
+            }
+        };
+        let got = std::thread::scope(|s| {
+            s.spawn(|| {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| io(&self.dir, e))?;
+                rt.block_on(self.fetch(url, &mut progress))
+            })
+            .join()
+            .unwrap_or_else(|_| {
+                Err(FileError::Exhausted {
+                    url: url.to_owned(),
+                    attempts: 0,
+                    last: "the download thread panicked".into(),
+                })
+            })
+        });
+        if terminal && shown > 0 {
+            eprintln!();
+        }
+        got
+    }
+}
+
+/// How `deskhand eval` gets the files of tasks: offline or not, and the mirrors.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilesOptions {
+    /// Refuse URLs that are not cached or mirrored (`--offline`).
+    pub offline: bool,
+    /// `PREFIX=DIR` mirrors (`-c files.mirror=`).
+    pub mirrors: Vec<Mirror>,
+}
+
+impl FilesOptions {
+    /// The cache these options make, under the user's cache folder.
+    pub fn cache(&self) -> FileCache {
+        FileCache {
+            offline: self.offline,
+            mirrors: self.mirrors.clone(),
+            ..FileCache::new(&crate::display::libreoffice_profile::cache_dir())
+        }
+    }
+}
+
+/// One line of a run directory's `files.jsonl`: a file a task's setup or evaluation took from
+/// a URL, `{"url", "sha256", "bytes", "source": "cache"|"network"|"mirror"}`.
+pub fn record_line(f: &Fetched) -> String {
+    serde_json::json!({
+        "url": f.url,
+        "sha256": f.sha256,
+        "bytes": f.bytes,
+        "source": match f.source {
+            Source::Cache => "cache",
+            Source::Network => "network",
+            Source::Mirror => "mirror",
+        },
+    })
+    .to_string()
+}
+
+/// The run directory's record of the URLs a task's files came from.
+pub const FILES_RECORD: &str = "files.jsonl";
+
 /// The hex SHA-256 of a URL: its file's name in the cache.
 pub fn key(url: &str) -> String {
     hex(&Sha256::digest(url.as_bytes()))

@@ -67,7 +67,8 @@ impl Task {
 
 impl Task {
     /// The network URLs the task fetches files from (`download` steps, `cloud_file` getters).
-    /// deskhand runs offline: such a task ends in a clear error when that step runs.
+    /// `deskhand eval` fetches them into its file cache (`--offline`: only from the cache or a
+    /// mirror).
     pub fn network_urls(&self) -> Vec<String> {
         let mut out = Vec::new();
         for step in self.config.iter().chain(&self.evaluator.postconfig) {

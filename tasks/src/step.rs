@@ -108,8 +108,8 @@ pub struct WindowMatch {
 /// A file to put in place.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FileSpec {
-    /// Where it comes from: a path relative to the task's folder, an absolute path, or a
-    /// `file://` URL. A network URL is refused when the step runs (deskhand runs offline).
+    /// Where it comes from: a path relative to the task's folder, an absolute path, a
+    /// `file://` URL, or an `http(s)` URL (fetched by `deskhand eval` into its file cache).
     #[serde(alias = "local_path")]
     pub url: String,
     /// Where it goes (relative: the user's home).

@@ -1,0 +1,167 @@
+//! `deskhand eval` with task files named by `http(s)` URLs, from a loopback server (never the
+//! internet): fetched into the file cache and recorded in the run directory (`files.jsonl`, URL
+//! → sha256); offline, the cached file is used and nothing is sent; a mirror serves its prefix
+//! from a folder; an uncached URL offline is an error naming it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use serde_json::{Value, json};
+use std::path::Path;
+use support::deskhand;
+use support::http_server::{MockServer, Reply};
+
+/// A suite of one task whose setup downloads `url` to ~/got.txt and whose evaluator checks the
+/// file holds "hello from the server".
+fn suite(url: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let task = dir.path().join("fetch-file");
+    std::fs::create_dir_all(&task).unwrap();
+    let config = json!({
+        "id": "fetch-file", "instruction": "Nothing: the file is the setup's.",
+        "snapshot": "x", "source": "deskhand tests", "related_apps": [],
+        "config": [{"type": "download", "parameters": {"files": [
+            {"url": url, "path": "/home/user/got.txt"}]}}],
+        "evaluator": {"func": "exact_match",
+            "result": {"type": "vm_command_line", "command": ["cat", "/home/user/got.txt"]},
+            "expected": {"type": "rule", "rules": {"expected": "hello from the server\n"}}}
+    });
+    std::fs::write(task.join("task.json"), config.to_string()).unwrap();
+    dir
+}
+
+/// `deskhand eval SUITE --policy none --out OUT` with its own file cache.
+fn eval(suite: &Path, out: &Path, cache: &Path, extra: &[&str]) -> (std::process::Output, Value) {
+    let o = deskhand()
+        .env("DESKHAND_CACHE", cache)
+        .arg("eval")
+        .arg(suite)
+        .args(["--policy", "none", "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap();
+    let results = std::fs::read_to_string(out.join("results.json"))
+        .map(|t| serde_json::from_str(&t).unwrap())
+        .unwrap_or(Value::Null);
+    (o, results["tasks"][0].clone())
+}
+
+/// The `files.jsonl` lines of the (one) task's run directory under `out`.
+fn recorded(out: &Path) -> Vec<Value> {
+    let dir = out.to_owned();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        let f = d.join("files.jsonl");
+        if f.is_file() {
+            return std::fs::read_to_string(f)
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+        }
+        stack.extend(
+            std::fs::read_dir(&d)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir()),
+        );
+    }
+    panic!("no files.jsonl under {}", out.display());
+}
+
+#[test]
+fn a_url_is_fetched_once_recorded_and_then_served_offline() {
+    let server = MockServer::start(Box::new(|req, _, problems| {
+        if req.path != "/data/got.txt" {
+            problems.push(format!("path {}", req.path));
+        }
+        Reply {
+            status: 200,
+            headers: vec![],
+            body: "hello from the server\n".into(),
+            cut_at: None,
+        }
+    }));
+    let url = format!("{}/data/got.txt", server.url);
+    let s = suite(&url);
+    let cache = tempfile::tempdir().unwrap();
+    let runs = tempfile::tempdir().unwrap();
+
+    let online = runs.path().join("online");
+    let (o, t) = eval(s.path(), &online, cache.path(), &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // `--policy none` scores the start state: the setup's file is what is checked.
+    assert_eq!(
+        (&t["status"], &t["score"]),
+        (&json!("scored"), &json!(1.0)),
+        "{t}"
+    );
+    assert_eq!(server.count(), 1);
+    let rec = recorded(&online);
+    assert_eq!(rec.len(), 1, "{rec:?}");
+    assert_eq!(rec[0]["url"], url);
+    assert_eq!(rec[0]["source"], "network");
+    // sha256 of "hello from the server\n".
+    let sha = rec[0]["sha256"].as_str().unwrap().to_owned();
+    assert_eq!(sha.len(), 64);
+
+    let offline = runs.path().join("offline");
+    let (o, t) = eval(s.path(), &offline, cache.path(), &["--offline"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(t["score"], 1.0, "{t}");
+    assert_eq!(server.count(), 1, "offline reached the server");
+    let rec = recorded(&offline);
+    assert_eq!(
+        (&rec[0]["source"], &rec[0]["sha256"]),
+        (&json!("cache"), &json!(sha))
+    );
+    assert_eq!(server.problems(), Vec::<String>::new());
+}
+
+#[test]
+fn offline_a_mirror_serves_its_prefix_and_other_urls_are_named() {
+    let mirror = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(mirror.path().join("data")).unwrap();
+    std::fs::write(
+        mirror.path().join("data/got.txt"),
+        "hello from the server\n",
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let runs = tempfile::tempdir().unwrap();
+    // Nothing listens on port 9 of the loopback: the mirror alone can serve this.
+    let prefix = "http://127.0.0.1:9/files";
+    let s = suite(&format!("{prefix}/data/got.txt"));
+    let setting = format!("files.mirror={prefix}={}", mirror.path().display());
+    let (o, t) = eval(
+        s.path(),
+        &runs.path().join("mirrored"),
+        cache.path(),
+        &["--offline", "-c", &setting],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(t["score"], 1.0, "{t}");
+    assert_eq!(
+        recorded(&runs.path().join("mirrored"))[0]["source"],
+        "mirror"
+    );
+
+    let missing = "http://127.0.0.1:9/elsewhere/got.txt";
+    let s = suite(missing);
+    let (o, t) = eval(
+        s.path(),
+        &runs.path().join("missing"),
+        cache.path(),
+        &["--offline", "-c", &setting],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(t["status"], "error", "{t}");
+    let err = t["error"].as_str().unwrap();
+    assert!(
+        err.contains(&format!("{missing} is not in the file cache")),
+        "{err}"
+    );
+}
