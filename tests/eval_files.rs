@@ -16,10 +16,16 @@ use support::http_server::{MockServer, Reply};
 /// file holds "hello from the server".
 fn suite(url: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let task = dir.path().join("fetch-file");
+    add_task(dir.path(), "fetch-file", url);
+    dir
+}
+
+/// Adds such a task, named `name`, to the suite folder `suite`.
+fn add_task(suite: &Path, name: &str, url: &str) {
+    let task = suite.join(name);
     std::fs::create_dir_all(&task).unwrap();
     let config = json!({
-        "id": "fetch-file", "instruction": "Nothing: the file is the setup's.",
+        "id": name, "instruction": "Nothing: the file is the setup's.",
         "snapshot": "x", "source": "deskhand tests", "related_apps": [],
         "config": [{"type": "download", "parameters": {"files": [
             {"url": url, "path": "/home/user/got.txt"}]}}],
@@ -28,7 +34,6 @@ fn suite(url: &str) -> tempfile::TempDir {
             "expected": {"type": "rule", "rules": {"expected": "hello from the server\n"}}}
     });
     std::fs::write(task.join("task.json"), config.to_string()).unwrap();
-    dir
 }
 
 /// `deskhand eval SUITE --policy none --out OUT` with its own file cache.
@@ -164,4 +169,73 @@ fn offline_a_mirror_serves_its_prefix_and_other_urls_are_named() {
         err.contains(&format!("{missing} is not in the file cache")),
         "{err}"
     );
+}
+
+#[test]
+fn tasks_fetch_fills_the_cache_for_an_offline_eval_and_reports_what_failed() {
+    let server = MockServer::start(Box::new(|req, _, _| Reply {
+        status: if req.path == "/data/got.txt" {
+            200
+        } else {
+            404
+        },
+        headers: vec![],
+        body: "hello from the server\n".into(),
+        cut_at: None,
+    }));
+    let good = format!("{}/data/got.txt", server.url);
+    let gone = format!("{}/data/gone.txt", server.url);
+    let s = suite(&good);
+    add_task(s.path(), "gone-file", &gone);
+    let cache = tempfile::tempdir().unwrap();
+    let o = deskhand()
+        .env("DESKHAND_CACHE", cache.path())
+        .args(["tasks", "fetch", "--json"])
+        .arg(s.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "a failed URL makes the status 1");
+    let lines = support::json_events(&o.stdout);
+    let by_url = |u: &str| lines.iter().find(|l| l["url"] == u).cloned().unwrap();
+    assert_eq!(by_url(&good)["status"], "fetched", "{lines:?}");
+    assert_eq!(by_url(&good)["bytes"], 22);
+    let failed = by_url(&gone);
+    assert_eq!(failed["status"], "failed");
+    assert!(
+        failed["error"].as_str().unwrap().contains("HTTP 404"),
+        "{failed}"
+    );
+    let asked = server.count();
+
+    // Offline, the fetched task runs from the cache; the other names its URL.
+    let runs = tempfile::tempdir().unwrap();
+    let out = runs.path().join("offline");
+    let o = deskhand()
+        .env("DESKHAND_CACHE", cache.path())
+        .arg("eval")
+        .arg(s.path())
+        .args(["--policy", "none", "--offline", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let task = |id: &str| {
+        r["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(task("fetch-file")["score"], 1.0);
+    assert!(
+        task("gone-file")["error"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{gone} is not in the file cache"))
+    );
+    assert_eq!(server.count(), asked, "the offline eval reached the server");
 }

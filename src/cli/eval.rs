@@ -132,14 +132,6 @@ fn options(args: EvalArgs) -> anyhow::Result<EvalOptions> {
         launch: args.launch.launch,
         html: args.html,
         json: args.json,
-        files: crate::files::FilesOptions {
-            offline: args.offline,
-            mirrors: config
-                .files
-                .mirror
-                .iter()
-                .map(|m| m.parse())
-                .collect::<Result<_, _>>()?,
-        },
+        files: crate::files::FilesOptions::from_config(&config, args.offline)?,
     })
 }

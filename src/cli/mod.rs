@@ -73,6 +73,21 @@ pub enum TasksCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Fill the file cache with every file the suite's tasks name by URL (for `eval --offline`).
+    Fetch {
+        /// A suite folder, OSWorld's folder, an index file or a task file.
+        dir: std::path::PathBuf,
+        /// Print one JSON object per URL instead of a line.
+        #[arg(long)]
+        json: bool,
+        /// Read defaults from this file [default: ./deskhand.toml, else
+        /// ~/.config/deskhand/deskhand.toml].
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
+        /// Override a configuration key, like `-c files.mirror="PREFIX=DIR"` (may be repeated).
+        #[arg(short = 'c', value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
 }
 
 /// Runs a parsed command line and returns the process's exit code.
@@ -99,5 +114,15 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Resume(args) => resume::run(args),
         Command::Record(args) => record::run(args),
         Command::Tasks(TasksCmd::Check { dir, json }) => crate::eval::check::run(&dir, json),
+        Command::Tasks(TasksCmd::Fetch {
+            dir,
+            json,
+            config,
+            set,
+        }) => {
+            let config = crate::config::load(config.as_deref(), &set)?;
+            let files = crate::files::FilesOptions::from_config(&config, false)?;
+            crate::eval::fetch::run(&dir, json, &files)
+        }
     }
 }

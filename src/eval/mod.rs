@@ -7,6 +7,7 @@
 
 pub mod check;
 mod env;
+pub mod fetch;
 mod getters;
 mod pool;
 pub mod result;

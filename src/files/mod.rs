@@ -418,6 +418,22 @@ pub struct FilesOptions {
 }
 
 impl FilesOptions {
+    /// The options of a configuration's `[files]`, offline or not.
+    pub fn from_config(
+        config: &crate::config::Config,
+        offline: bool,
+    ) -> Result<FilesOptions, FileError> {
+        Ok(FilesOptions {
+            offline,
+            mirrors: config
+                .files
+                .mirror
+                .iter()
+                .map(|m| m.parse())
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
     /// The cache these options make, under the user's cache folder.
     pub fn cache(&self) -> FileCache {
         FileCache {
