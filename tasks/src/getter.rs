@@ -71,7 +71,7 @@ pub struct Files {
     /// The local name(s) the file is kept under.
     pub dest: OneOrMany<String>,
     /// `path` and `dest` are lists.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::truthy::truthy")]
     pub multi: bool,
     /// With `multi`: which of the files are handed to the metric (indices).
     #[serde(default)]
@@ -81,7 +81,7 @@ pub struct Files {
 #[derive(Deserialize)]
 struct CommandFields {
     command: CommandLine,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::truthy::truthy")]
     shell: bool,
 }
 

@@ -14,6 +14,7 @@ pub mod scoring;
 mod step;
 pub mod suite;
 mod task;
+mod truthy;
 
 pub use getter::{Files, Getter, Source};
 pub use one_or_many::{CommandLine, OneOrMany};

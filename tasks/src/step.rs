@@ -65,7 +65,7 @@ pub struct Execute {
     /// The command.
     pub command: CommandLine,
     /// Run through `sh -c`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::truthy::truthy")]
     pub shell: bool,
     /// Also write the command's stdout to this file.
     #[serde(default)]
@@ -98,10 +98,10 @@ pub struct WindowMatch {
     /// The title (or class, with `by_class`).
     pub window_name: String,
     /// The whole title must match, not a part of it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::truthy::truthy")]
     pub strict: bool,
     /// Match the window's class instead of its title.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::truthy::truthy")]
     pub by_class: bool,
 }
 
@@ -127,7 +127,7 @@ struct RawStep {
 #[derive(Deserialize)]
 struct LaunchParams {
     command: CommandLine,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::truthy::truthy")]
     shell: bool,
 }
 

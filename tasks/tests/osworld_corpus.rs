@@ -72,3 +72,35 @@ fn the_index_selects_tasks_and_typed_parts_are_typed() {
     assert!(typed_downloads >= 278, "{typed_downloads}");
     assert!(vm_files >= 250, "{vm_files}");
 }
+
+/// OSWorld writes some flags as strings (`"shell": "true"`, `"multi": "true"`); its Python
+/// tests them for truth, so deskhand reads them the same way and no getter or step of the corpus
+/// fails to fit its fields.
+#[test]
+fn flags_written_as_strings_load_as_python_reads_them() {
+    for e in discover(&corpus()).unwrap() {
+        let why = Task::from_file(&e.path).unwrap().unsupported();
+        assert!(
+            why.iter().all(|w| !w.contains("do not fit")),
+            "{}: {why:?}",
+            e.path.display()
+        );
+    }
+    let task = Task::from_json(
+        r#"{"id": "t", "instruction": "i", "snapshot": "s",
+            "config": [{"type": "execute", "parameters": {"command": "true", "shell": "true"}}],
+            "evaluator": {"func": "exact_match",
+              "result": {"type": "vm_file", "path": ["a", "b"], "dest": ["a", "b"], "multi": "true"},
+              "expected": {"type": "rule", "rules": {"expected": "x"}}}}"#,
+        Path::new("t.json"),
+    )
+    .unwrap();
+    match &task.config[0].action {
+        StepAction::Execute(e) => assert!(e.shell),
+        other => panic!("not execute: {other:?}"),
+    }
+    match &task.evaluator.result[0].as_ref().map(|g| &g.source) {
+        Some(Source::VmFile(f)) => assert!(f.multi),
+        other => panic!("not vm_file: {other:?}"),
+    }
+}
