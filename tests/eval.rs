@@ -209,6 +209,65 @@ fn tasks_check_reports_support_per_task() {
         .find(|l| l["problems"].to_string().contains("googledrive"))
         .unwrap();
     assert_eq!(drive["supported"], false);
+    let kinds = [
+        "unsupported: ",
+        "needs a Google account: ",
+        "needs app ",
+        "needs the network: ",
+        "error: ",
+    ];
+    let problems = |lines: &[Value]| -> Vec<String> {
+        lines
+            .iter()
+            .flat_map(|l| l["problems"].as_array().unwrap().clone())
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = problems(&lines);
+    assert!(
+        all.iter().all(|p| kinds.iter().any(|k| p.starts_with(k))),
+        "{all:?}"
+    );
+    assert!(
+        all.iter()
+            .any(|p| p == "needs a Google account: googledrive")
+    );
+    // Online, files from URLs are fetched: no task needs the network.
+    assert!(!all.iter().any(|p| p.starts_with("needs the network")));
+    // Offline, with an empty cache, the tasks with URLs need it, naming their first one.
+    let cache = tempfile::tempdir().unwrap();
+    let o = deskhand()
+        .env("DESKHAND_CACHE", cache.path())
+        .args(["tasks", "check", "--json", "--offline"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/osworld"))
+        .output()
+        .unwrap();
+    let offline: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let net: Vec<String> = problems(&offline)
+        .into_iter()
+        .filter(|p| p.starts_with("needs the network: "))
+        .collect();
+    assert!(net.len() > 200, "{}", net.len());
+    assert!(
+        net.iter()
+            .all(|p| p.contains("not in the cache (first: http")),
+        "{net:?}"
+    );
+    // The text output ends with a table per domain.
+    let o = deskhand()
+        .args(["tasks", "check"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/osworld"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    let table = text.rsplit_once("\ndomain ").unwrap().1;
+    assert!(table.starts_with(' ') && table.contains("supported unsupported"));
+    for domain in ["chrome", "libreoffice_calc", "multi_apps", "os", "vs_code"] {
+        assert!(table.lines().any(|l| l.starts_with(domain)), "{table}");
+    }
 }
 
 /// Runs the infeasible fixture with a provider whose local server ends its first turn with

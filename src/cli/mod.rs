@@ -65,13 +65,23 @@ pub enum Command {
 /// `deskhand tasks` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum TasksCmd {
-    /// Report, per task, whether deskhand supports everything it needs.
+    /// Report, per task, whether deskhand supports everything it needs, and a table per domain.
     Check {
         /// A suite folder, OSWorld's folder, an index file or a task file.
         dir: std::path::PathBuf,
         /// Print one JSON object per task instead of a table.
         #[arg(long)]
         json: bool,
+        /// Count files from URLs that are neither cached nor mirrored as problems.
+        #[arg(long)]
+        offline: bool,
+        /// Read defaults from this file [default: ./deskhand.toml, else
+        /// ~/.config/deskhand/deskhand.toml].
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
+        /// Override a configuration key, like `-c files.mirror="PREFIX=DIR"` (may be repeated).
+        #[arg(short = 'c', value_name = "KEY=VALUE")]
+        set: Vec<String>,
     },
     /// Fill the file cache with every file the suite's tasks name by URL (for `eval --offline`).
     Fetch {
@@ -113,7 +123,17 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Replay(args) => replay::run(args),
         Command::Resume(args) => resume::run(args),
         Command::Record(args) => record::run(args),
-        Command::Tasks(TasksCmd::Check { dir, json }) => crate::eval::check::run(&dir, json),
+        Command::Tasks(TasksCmd::Check {
+            dir,
+            json,
+            offline,
+            config,
+            set,
+        }) => {
+            let config = crate::config::load(config.as_deref(), &set)?;
+            let files = crate::files::FilesOptions::from_config(&config, offline)?;
+            crate::eval::check::run(&dir, json, offline, &files)
+        }
         Command::Tasks(TasksCmd::Fetch {
             dir,
             json,

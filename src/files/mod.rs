@@ -190,13 +190,7 @@ impl FileCache {
         url: &str,
         progress: &mut Progress<'_>,
     ) -> Result<Fetched, FileError> {
-        if let Some(m) = self
-            .mirrors
-            .iter()
-            .find(|m| url.starts_with(&format!("{}/", m.prefix)) || url == m.prefix)
-        {
-            let rest = url[m.prefix.len()..].trim_start_matches('/');
-            let path = m.dir.join(rest);
+        if let Some((m, path)) = self.mirror_of(url) {
             if !path.is_file() {
                 return Err(FileError::NotMirrored {
                     url: url.to_owned(),
@@ -246,6 +240,24 @@ impl FileCache {
             bytes,
             source: Source::Network,
         })
+    }
+
+    /// Whether `url` can be had without the network: cached whole, or in a mirror.
+    pub fn has(&self, url: &str) -> bool {
+        match self.mirror_of(url) {
+            Some((_, path)) => path.is_file(),
+            None => self.record(url).is_some(),
+        }
+    }
+
+    /// The mirror covering `url`, and the file it would be.
+    fn mirror_of(&self, url: &str) -> Option<(&Mirror, PathBuf)> {
+        let m = self
+            .mirrors
+            .iter()
+            .find(|m| url.starts_with(&format!("{}/", m.prefix)) || url == m.prefix)?;
+        let rest = url[m.prefix.len()..].trim_start_matches('/');
+        Some((m, m.dir.join(rest)))
     }
 
     /// The record of a cached URL whose file is whole.
