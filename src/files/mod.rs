@@ -231,8 +231,8 @@ impl FileCache {
             bytes,
         };
         let rec_path = record_path(&path);
-        let text = serde_json::to_string(&record).unwrap_or_default();
-        write_atomically(&rec_path, text.as_bytes())?;
+        let text = serde_json::to_vec(&record).map_err(|e| io(&rec_path, e.into()))?;
+        write_atomically(&rec_path, &text)?;
         Ok(Fetched {
             url: url.to_owned(),
             path,

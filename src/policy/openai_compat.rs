@@ -369,10 +369,24 @@ impl CompatPolicy {
     }
 }
 
+/// Why a reply cannot be performed; its message goes back to the model.
+#[derive(Debug, thiserror::Error)]
+enum Unusable {
+    /// The reply is not in the grammar.
+    #[error(transparent)]
+    Format(#[from] deskhand_actions::formats::FormatError),
+    /// An action does not fit the screen.
+    #[error(transparent)]
+    Invalid(#[from] deskhand_actions::ActionError),
+    /// The reply parsed to nothing to do.
+    #[error("the answer had no action")]
+    NoAction,
+}
+
 /// What one reply of either grammar came to.
 struct Reading {
     thought: Option<String>,
-    actions: Result<Vec<deskhand_actions::Action>, String>,
+    actions: Result<Vec<deskhand_actions::Action>, Unusable>,
     /// `tool_calls` ids to answer with `tool` messages (Qwen3-VL through vLLM's parser).
     tool_ids: Vec<String>,
 }
@@ -402,7 +416,7 @@ fn read_qwen3vl(message: &Value, space: &Qwen3vlSpace, screen: deskhand_actions:
             },
             Err(e) => Reading {
                 thought: None,
-                actions: Err(e.to_string()),
+                actions: Err(e.into()),
                 tool_ids: Vec::new(),
             },
         };
@@ -423,7 +437,7 @@ fn read_qwen3vl(message: &Value, space: &Qwen3vlSpace, screen: deskhand_actions:
         ) {
             Ok(a) => actions.extend(a),
             Err(e) => {
-                problem = Some(e.to_string());
+                problem = Some(Unusable::from(e));
                 break;
             }
         }
@@ -519,7 +533,7 @@ impl Policy for CompatPolicy {
                     },
                     Err(e) => Reading {
                         thought: None,
-                        actions: Err(e.to_string()),
+                        actions: Err(e.into()),
                         tool_ids: Vec::new(),
                     },
                 }
@@ -531,12 +545,9 @@ impl Policy for CompatPolicy {
                 self.turns.push(json!({"role": "assistant", "content": message["content"], "tool_calls": message["tool_calls"]}));
             }
             let checked = reading.actions.and_then(|actions| {
-                actions
-                    .iter()
-                    .try_for_each(|a| a.validate(input.screen))
-                    .map_err(|e| e.to_string())?;
+                actions.iter().try_for_each(|a| a.validate(input.screen))?;
                 if actions.is_empty() {
-                    Err("the answer had no action".to_owned())
+                    Err(Unusable::NoAction)
                 } else {
                     Ok(actions)
                 }
@@ -557,7 +568,7 @@ impl Policy for CompatPolicy {
                         usage: Some(usage),
                     });
                 }
-                Err(e) => problem = e,
+                Err(e) => problem = e.to_string(),
             }
             let again = if qwen {
                 "Answer again with an Action: line, then exactly one <tool_call>...</tool_call>."
