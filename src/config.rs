@@ -27,6 +27,9 @@
 //! [files]
 //! mirror = ["https://example.org/files=/data/mirror"]   # PREFIX=DIR, served from DIR
 //!
+//! [chrome]
+//! args = ["--host-resolver-rules=MAP *.example.test 127.0.0.1:8080"]   # added to every Chromium a task starts
+//!
 //! [context]
 //! keep_screenshots = 3
 //! screenshot_long_edge = 1024   # the newest screenshot's long edge at most; 0: provider limit
@@ -71,6 +74,19 @@ pub struct Config {
     /// Where files named by URLs come from.
     #[serde(default)]
     pub files: FilesSection,
+    /// The Chromium that tasks start.
+    #[serde(default)]
+    pub chrome: ChromeSection,
+}
+
+/// `[chrome]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChromeSection {
+    /// Arguments added to every Chromium a task starts: one string or a list (`-c chrome.args=`
+    /// may be repeated).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub args: Vec<String>,
 }
 
 /// `[files]`.
@@ -97,7 +113,7 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
 
 /// Keys that `-c` may give more than once: each adds to the list (the first replaces the
 /// file's).
-const REPEATABLE: [&str; 1] = ["files.mirror"];
+const REPEATABLE: [&str; 2] = ["files.mirror", "chrome.args"];
 
 /// `[anthropic]`.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

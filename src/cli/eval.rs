@@ -133,5 +133,6 @@ fn options(args: EvalArgs) -> anyhow::Result<EvalOptions> {
         html: args.html,
         json: args.json,
         files: crate::files::FilesOptions::from_config(&config, args.offline)?,
+        chrome_args: config.chrome.args.clone(),
     })
 }

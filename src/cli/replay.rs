@@ -76,6 +76,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             html: None,
             json: args.json,
             files: crate::files::FilesOptions::default(),
+            chrome_args: Vec::new(),
         });
     }
     if rec.task.as_ref().is_some_and(|t| t.id != "adhoc") && args.display.display.is_none() {

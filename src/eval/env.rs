@@ -100,6 +100,10 @@ pub struct TaskEnv<'a> {
     pub launched: Vec<Launched>,
     /// Where files named by `http(s)` URLs come from; `None`: such URLs are refused.
     pub files: Option<crate::files::FileCache>,
+    /// Arguments added to every Chromium the task starts (`[chrome] args`).
+    pub chrome_args: Vec<String>,
+    /// The browser the task drives, once a setup step started it (`super::browser`).
+    pub browser: super::browser::State,
     log: Option<std::fs::File>,
     apps_path: PathBuf,
     apps: Option<AppLog>,
@@ -128,6 +132,8 @@ impl<'a> TaskEnv<'a> {
             screen,
             launched: Vec::new(),
             files: None,
+            chrome_args: Vec::new(),
+            browser: super::browser::State::default(),
             log,
             apps_path,
             apps: None,

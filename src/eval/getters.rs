@@ -56,6 +56,18 @@ pub enum GetterError {
     /// `rule_relativeTime` rules that do not resolve.
     #[error(transparent)]
     RelativeTime(#[from] RelativeTimeError),
+    /// A browser getter failed.
+    #[error(transparent)]
+    Browser(#[from] super::browser::BrowserError),
+    /// A getter on Chromium's profile failed.
+    #[error(transparent)]
+    ChromeProfile(#[from] super::chrome_profile::ProfileError),
+    /// An accessibility getter failed.
+    #[error(transparent)]
+    A11y(#[from] super::a11y::A11yError),
+    /// A system getter failed.
+    #[error(transparent)]
+    System(#[from] super::system::SystemError),
     /// A getter deskhand does not run.
     #[error("unsupported: {reason}")]
     Unsupported {
@@ -93,6 +105,10 @@ pub fn get(env: &mut TaskEnv<'_>, getter: &Getter) -> Result<Got, GetterError> {
             let dir = env.desktop_path(path);
             Ok(Got::Json(tree(&dir)))
         }
+        Source::Browser(g) => Ok(super::browser::get(env, g)?),
+        Source::ChromeProfile(g) => Ok(super::chrome_profile::get(env, g)?),
+        Source::A11y(g) => Ok(super::a11y::get(env, g)?),
+        Source::System(g) => Ok(super::system::get(env, g)?),
         Source::Unsupported { reason } => Err(GetterError::Unsupported {
             reason: reason.clone(),
         }),

@@ -5,13 +5,17 @@
 //! `setup.log`, `worker.log`, `cache/` with the scored files, `result.json`) and
 //! `results.json` with the table; [`result`] documents both formats.
 
+mod a11y;
+mod browser;
 pub mod check;
+mod chrome_profile;
 mod env;
 pub mod fetch;
 mod getters;
 mod pool;
 pub mod result;
 mod setup;
+mod system;
 pub mod worker;
 
 use crate::policy::PolicySpec;
@@ -122,6 +126,8 @@ pub struct EvalOptions {
     pub json: bool,
     /// Where tasks' files named by URLs come from.
     pub files: crate::files::FilesOptions,
+    /// Arguments added to every Chromium a task starts (`[chrome] args`).
+    pub chrome_args: Vec<String>,
 }
 
 /// One task per core, and 1.5 GB of available memory per task (LibreOffice or Chromium plus
@@ -202,6 +208,7 @@ pub fn run(opts: EvalOptions) -> anyhow::Result<ExitCode> {
         timeout: opts.task_timeout,
         json: opts.json,
         files: &opts.files,
+        chrome_args: &opts.chrome_args,
     };
     let interrupted = pool::run(plan, &mut done)?;
 

@@ -40,6 +40,8 @@ pub struct Plan<'a> {
     pub json: bool,
     /// Where tasks' files named by URLs come from.
     pub files: &'a crate::files::FilesOptions,
+    /// Arguments added to every Chromium a task starts.
+    pub chrome_args: &'a [String],
 }
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -98,6 +100,9 @@ fn spawn(plan: &Plan<'_>, index: usize) -> anyhow::Result<Worker> {
     for m in &plan.files.mirrors {
         cmd.arg("--mirror")
             .arg(format!("{}={}", m.prefix, m.dir.display()));
+    }
+    for a in plan.chrome_args {
+        cmd.arg(format!("--chrome-arg={a}"));
     }
     cmd.stdin(Stdio::null())
         .stdout(log.try_clone()?)

@@ -136,6 +136,12 @@ pub enum StepError {
         /// The window's name in the step.
         name: String,
     },
+    /// A browser step failed.
+    #[error(transparent)]
+    Browser(#[from] super::browser::BrowserError),
+    /// A step on Chromium's profile failed.
+    #[error(transparent)]
+    ChromeProfile(#[from] super::chrome_profile::ProfileError),
     /// A step deskhand does not run.
     #[error("unsupported: {reason}")]
     Unsupported {
@@ -178,6 +184,10 @@ pub fn run_step(
         StepAction::ActivateWindow(m) => activate_window(env, m),
         StepAction::CloseWindow(m) => close_window(env, m),
         StepAction::Download { files } => download(env, files),
+        StepAction::Browser(s) => super::browser::run_step(env, s).map_err(StepError::from),
+        StepAction::ChromeProfile(s) => {
+            super::chrome_profile::run_step(env, s).map_err(StepError::from)
+        }
         StepAction::Unsupported { reason } => Err(StepError::Unsupported {
             reason: reason.clone(),
         }),
@@ -230,6 +240,21 @@ fn download(env: &mut TaskEnv<'_>, files: &[deskhand_tasks::FileSpec]) -> Result
 /// Starts the command and waits for a new window, at most [`LAUNCH_WINDOW`]; a program that
 /// shows none, or exits successfully first, is fine too.
 fn launch(env: &mut TaskEnv<'_>, command: &CommandLine, shell: bool) -> Result<(), StepError> {
+    let replaced;
+    let (command, shell) = match super::browser::rewrite_launch(env, command, shell) {
+        super::browser::Launch::Keep => (command, shell),
+        super::browser::Launch::Replace { command, shell } => {
+            replaced = command;
+            (&replaced, shell)
+        }
+        super::browser::Launch::Skip => {
+            env.log(&format!(
+                "step launch {}: served by deskhand itself",
+                command.display()
+            ));
+            return Ok(());
+        }
+    };
     let label = command.display();
     if libreoffice_profile::starts_libreoffice(&label) {
         env.complete_libreoffice_profile();

@@ -69,6 +69,9 @@ pub struct WorkerArgs {
     /// A `PREFIX=DIR` mirror of files named by URLs.
     #[arg(long, value_name = "PREFIX=DIR")]
     pub mirror: Vec<crate::files::Mirror>,
+    /// An argument added to every Chromium the task starts.
+    #[arg(long, value_name = "ARG", allow_hyphen_values = true)]
+    pub chrome_arg: Vec<String>,
 }
 
 fn parse_spec(json: &str) -> Result<PolicySpec, serde_json::Error> {
@@ -144,6 +147,7 @@ fn run_task(args: &WorkerArgs, result: &mut TaskResult) -> anyhow::Result<()> {
         }
         .cache(),
     );
+    env.chrome_args = args.chrome_arg.clone();
     let mut eyes = deskhand_vision::open_screen(Some(display.name()))?;
 
     let t = Instant::now();

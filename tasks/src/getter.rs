@@ -56,6 +56,14 @@ pub enum Source {
         /// The directory.
         path: String,
     },
+    /// The live browser (`crate::sources::browser`).
+    Browser(crate::sources::browser::BrowserGetter),
+    /// Chromium's profile on disk (`crate::sources::chrome_profile`).
+    ChromeProfile(crate::sources::chrome_profile::ProfileGetter),
+    /// The accessibility tree (`crate::sources::a11y`).
+    A11y(crate::sources::a11y::A11yGetter),
+    /// The desktop and other apps' settings (`crate::sources::system`).
+    System(crate::sources::system::SystemGetter),
     /// A getter deskhand does not implement.
     Unsupported {
         /// Why, in a few words.
@@ -95,7 +103,7 @@ struct RulesField {
     rules: Value,
 }
 
-fn typed<T: for<'de> Deserialize<'de>>(kind: &str, raw: &Value) -> Result<T, TaskError> {
+pub(crate) fn typed<T: for<'de> Deserialize<'de>>(kind: &str, raw: &Value) -> Result<T, TaskError> {
     T::deserialize(raw).map_err(|source| TaskError::GetterFields {
         kind: kind.to_owned(),
         source,
@@ -130,9 +138,7 @@ impl From<Map<String, Value>> for Getter {
                 typed::<PathField>(&kind, &raw).map(|p| Source::ListDirectory { path: p.path })
             }
             "" => Err(TaskError::GetterWithoutType),
-            other => Err(TaskError::UnknownGetter {
-                kind: other.to_owned(),
-            }),
+            other => other_getter(other, &raw),
         };
         Getter {
             source: source.unwrap_or_else(|e| Source::Unsupported { reason: chain(&e) }),
@@ -140,6 +146,26 @@ impl From<Map<String, Value>> for Getter {
             raw,
         }
     }
+}
+
+/// A getter of one of [`crate::sources`]' kinds, or [`TaskError::UnknownGetter`].
+fn other_getter(kind: &str, raw: &Value) -> Result<Source, TaskError> {
+    use crate::sources::{a11y, browser, chrome_profile, system};
+    if let Some(g) = browser::parse_getter(kind, raw) {
+        return g.map(Source::Browser);
+    }
+    if let Some(g) = chrome_profile::parse_getter(kind, raw) {
+        return g.map(Source::ChromeProfile);
+    }
+    if let Some(g) = a11y::parse_getter(kind, raw) {
+        return g.map(Source::A11y);
+    }
+    if let Some(g) = system::parse_getter(kind, raw) {
+        return g.map(Source::System);
+    }
+    Err(TaskError::UnknownGetter {
+        kind: kind.to_owned(),
+    })
 }
 
 #[cfg(test)]

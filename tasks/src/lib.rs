@@ -11,6 +11,7 @@ pub mod metrics;
 mod one_or_many;
 pub mod relative_time;
 pub mod scoring;
+pub mod sources;
 mod step;
 pub mod suite;
 mod task;

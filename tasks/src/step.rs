@@ -52,6 +52,10 @@ pub enum StepAction {
         /// Where each file comes from and where it goes.
         files: Vec<FileSpec>,
     },
+    /// A step on the live browser (`crate::sources::browser`).
+    Browser(crate::sources::browser::BrowserStep),
+    /// A step on Chromium's profile on disk (`crate::sources::chrome_profile`).
+    ChromeProfile(crate::sources::chrome_profile::ProfileStep),
     /// A step deskhand does not run.
     Unsupported {
         /// Why, in a few words.
@@ -146,7 +150,10 @@ struct FilesParams {
     files: Vec<FileSpec>,
 }
 
-fn typed<T: for<'de> Deserialize<'de>>(kind: &str, params: &Value) -> Result<T, TaskError> {
+pub(crate) fn typed<T: for<'de> Deserialize<'de>>(
+    kind: &str,
+    params: &Value,
+) -> Result<T, TaskError> {
     T::deserialize(params).map_err(|source| TaskError::StepParameters {
         kind: kind.to_owned(),
         source,
@@ -171,9 +178,7 @@ impl From<RawStep> for Step {
             "download" | "upload_file" => {
                 typed::<FilesParams>(&raw.kind, p).map(|f| StepAction::Download { files: f.files })
             }
-            other => Err(TaskError::UnknownStep {
-                kind: other.to_owned(),
-            }),
+            other => other_step(other, p),
         };
         Step {
             action: action.unwrap_or_else(|e| StepAction::Unsupported { reason: chain(&e) }),
@@ -181,6 +186,20 @@ impl From<RawStep> for Step {
             parameters: raw.parameters,
         }
     }
+}
+
+/// A step of one of [`crate::sources`]' kinds, or [`TaskError::UnknownStep`].
+fn other_step(kind: &str, parameters: &Value) -> Result<StepAction, TaskError> {
+    use crate::sources::{browser, chrome_profile};
+    if let Some(s) = browser::parse_step(kind, parameters) {
+        return s.map(StepAction::Browser);
+    }
+    if let Some(s) = chrome_profile::parse_step(kind, parameters) {
+        return s.map(StepAction::ChromeProfile);
+    }
+    Err(TaskError::UnknownStep {
+        kind: kind.to_owned(),
+    })
 }
 
 #[cfg(test)]

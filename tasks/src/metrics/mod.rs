@@ -16,11 +16,19 @@
 //! pivot tables, styles, freeze panes, …) are [`MetricError::Unsupported`], named
 //! "compare_table rule X"; [`check_options`] reports them before anything runs.
 
+mod a11y;
+mod chrome;
 mod difflib;
+mod files;
 mod general;
+mod pdf;
 mod py;
+mod records;
+mod system;
 mod table;
 mod text;
+mod thunderbird;
+mod vscode;
 
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
@@ -67,8 +75,8 @@ pub enum MetricError {
     },
 }
 
-/// The metrics deskhand implements.
-pub const SUPPORTED: &[&str] = &[
+/// The metrics of this module itself (the others are in [`MODULES`]).
+const CORE: &[&str] = &[
     "check_direct_json_object",
     "check_include_exclude",
     "check_json_settings",
@@ -120,9 +128,47 @@ impl Metric {
     }
 }
 
+type CheckFn = fn(&str, &Map<String, Value>) -> Result<(), MetricError>;
+type ScoreFn =
+    fn(&str, Option<&Got>, Option<&Got>, &Map<String, Value>) -> Result<f64, MetricError>;
+
+/// The metric modules beyond [`CORE`]: each one's names, option check and scoring.
+const MODULES: &[(&[&str], CheckFn, ScoreFn)] = &[
+    (a11y::NAMES, a11y::check_options, a11y::score),
+    (chrome::NAMES, chrome::check_options, chrome::score),
+    (files::NAMES, files::check_options, files::score),
+    (pdf::NAMES, pdf::check_options, pdf::score),
+    (records::NAMES, records::check_options, records::score),
+    (system::NAMES, system::check_options, system::score),
+    (
+        thunderbird::NAMES,
+        thunderbird::check_options,
+        thunderbird::score,
+    ),
+    (vscode::NAMES, vscode::check_options, vscode::score),
+];
+
+/// The module that implements `name`.
+fn module_of(name: &str) -> Option<(CheckFn, ScoreFn)> {
+    MODULES
+        .iter()
+        .find(|(names, ..)| names.contains(&name))
+        .map(|(_, check, score)| (*check, *score))
+}
+
+/// Every metric deskhand implements, sorted.
+pub fn supported() -> Vec<&'static str> {
+    let mut all: Vec<&'static str> = CORE.to_vec();
+    for (names, ..) in MODULES {
+        all.extend_from_slice(names);
+    }
+    all.sort_unstable();
+    all
+}
+
 /// Whether `name` is implemented.
 pub fn is_supported(name: &str) -> bool {
-    SUPPORTED.contains(&name)
+    CORE.contains(&name) || module_of(name).is_some()
 }
 
 /// Whether `name` can run with these options, without reading anything: `Unsupported` for a
@@ -130,7 +176,10 @@ pub fn is_supported(name: &str) -> bool {
 /// implement; `Invalid` for options that do not fit the metric.
 pub fn check_options(name: &str, options: &Map<String, Value>) -> Result<(), MetricError> {
     match Metric::from_name(name) {
-        None => Err(MetricError::Unsupported(name.to_owned())),
+        None => match module_of(name) {
+            Some((check, _)) => check(name, options),
+            None => Err(MetricError::Unsupported(name.to_owned())),
+        },
         Some(Metric::CompareTable) => table::check_options(options),
         Some(Metric::LiteralMatch) => general::literal_match_options(options).map(|_| ()),
         Some(_) => Ok(()),
@@ -145,7 +194,13 @@ pub fn score(
     options: &Map<String, Value>,
 ) -> Result<f64, MetricError> {
     let Some(metric) = Metric::from_name(name) else {
-        return Err(MetricError::Unsupported(name.to_owned()));
+        return match module_of(name) {
+            Some((check, score)) => {
+                check(name, options)?;
+                score(name, result, expected, options)
+            }
+            None => Err(MetricError::Unsupported(name.to_owned())),
+        };
     };
     check_options(name, options)?;
     let score = match metric {
@@ -250,8 +305,15 @@ mod tests {
 
     #[test]
     fn supported_names_dispatch() {
-        for name in SUPPORTED {
+        for name in CORE {
             assert!(Metric::from_name(name).is_some(), "{name}");
+        }
+        let all = supported();
+        let mut unique = all.clone();
+        unique.dedup();
+        assert_eq!(all, unique, "a metric is in two modules");
+        for name in all {
+            assert!(is_supported(name), "{name}");
         }
         assert!(!is_supported("infeasible"));
         assert_eq!(
