@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod http_server;
+pub mod static_server;
 
 use deskhand::display::{Display, VirtualDisplay, VirtualOptions, x11};
 use std::io::{BufRead, BufReader};
