@@ -4,7 +4,7 @@
 use super::{Got, MetricError, flag, invalid, one_file, py, rules, score_of, value};
 use serde_json::{Map, Value};
 
-/// `result == rules["expected"]`.
+/// `result == rules["expected"]` (a missing file is `None`).
 pub(super) fn exact_match(
     result: Option<&Got>,
     expected: Option<&Got>,
@@ -12,9 +12,8 @@ pub(super) fn exact_match(
     const M: &str = "exact_match";
     let rules = rules(M, expected)?;
     let expect = need(M, rules, "expected")?;
-    let Some(result) = value(M, "result", result)? else {
-        return Ok(0.0);
-    };
+    // A missing file is Python's None, which equals an expected null.
+    let result = value(M, "result", result)?.unwrap_or(Value::Null);
     Ok(score_of(py::eq(&result, expect)))
 }
 
@@ -77,7 +76,7 @@ pub(super) fn literal_match_options(options: &Map<String, Value>) -> Result<Lite
 }
 
 /// `str(result) == str(expected)`, or element-wise for `type: "list"`; `ignore_case` lowers
-/// both.
+/// both. A missing file is `None`, so it matches an expected "None".
 pub(super) fn literal_match(
     result: Option<&Got>,
     expected: Option<&Got>,
@@ -87,9 +86,8 @@ pub(super) fn literal_match(
     let kind = literal_match_options(options)?;
     let ignore_case = flag(options, "ignore_case", false);
     let fold = |s: String| if ignore_case { s.to_lowercase() } else { s };
-    let Some(result) = value(M, "result", result)? else {
-        return Ok(0.0);
-    };
+    // A missing file is Python's None: `str(None)` is "None".
+    let result = value(M, "result", result)?.unwrap_or(Value::Null);
     let expected = value(M, "expected", expected)?.unwrap_or(Value::Null);
     match kind {
         Literal::Str => Ok(score_of(
@@ -176,8 +174,10 @@ pub(super) fn file_contains(
 /// `expect_in_result`, the expected string within the result's or one of the expected list in
 /// it. Text is parsed as JSON after turning `'` into `"`, as OSWorld does.
 ///
-/// OSWorld reads `ignore_list_order` from inside `expected` (where no task puts it), so it never
-/// applies there; deskhand reads it where the tasks put it, beside `expected`.
+/// `ignore_list_order` is read where OSWorld reads it, inside `expected`: there it sorts every
+/// expected and result value before comparing (the flag's own `true` cannot be sorted, so the
+/// rule then scores 0, as in OSWorld). Beside `expected`, where one corpus task puts it, it
+/// does nothing: the lists must be in the same order.
 pub(super) fn check_direct_json_object(
     result: Option<&Got>,
     expected: Option<&Got>,
@@ -189,12 +189,10 @@ pub(super) fn check_direct_json_object(
     };
     let result = match value(M, "result", result)? {
         None | Some(Value::Null) => return Ok(0.0),
-        Some(Value::String(text)) => {
-            match serde_json::from_str::<Value>(&py::strip(&text).replace('\'', "\"")) {
-                Ok(v) => v,
-                Err(_) => return Ok(0.0),
-            }
-        }
+        Some(Value::String(text)) => match py::json_loads(&py::strip(&text).replace('\'', "\"")) {
+            Ok(v) => v,
+            Err(_) => return Ok(0.0),
+        },
         Some(v) => v,
     };
     if expect
@@ -208,7 +206,8 @@ pub(super) fn check_direct_json_object(
     };
     let null = Value::Null;
     if !flag(rules, "expect_in_result", false) {
-        let ignore_order = flag(rules, "ignore_list_order", false);
+        // Read from inside `expected`, as OSWorld does: beside it, the flag does nothing.
+        let ignore_order = expect.get("ignore_list_order").is_some_and(py::truthy);
         for (key, want) in expect {
             let got = result.get(key).unwrap_or(&null);
             let same = if ignore_order {
@@ -309,5 +308,80 @@ fn list_or_empty<'r>(
             metric,
             format!("rules.{key} must be a list, got {other}"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rules_of(v: Value) -> Got {
+        Got::Json(v)
+    }
+
+    #[test]
+    fn a_missing_file_is_none() {
+        // OSWorld: `None == rules["expected"]`, `str(None) == str(expected)`.
+        let missing = Got::File(None);
+        let none = rules_of(json!({"expected": null}));
+        assert_eq!(exact_match(Some(&missing), Some(&none)), Ok(1.0));
+        let x = rules_of(json!({"expected": "x"}));
+        assert_eq!(exact_match(Some(&missing), Some(&x)), Ok(0.0));
+        let text = Got::Text("None".into());
+        assert_eq!(
+            literal_match(Some(&missing), Some(&text), &Map::new()),
+            Ok(1.0)
+        );
+    }
+
+    #[test]
+    fn ignore_list_order_is_read_inside_expected() {
+        let result = Got::Json(json!({"modelList": ["b", "a"]}));
+        // Beside expected: no effect, the order counts.
+        let beside =
+            rules_of(json!({"expected": {"modelList": ["a", "b"]}, "ignore_list_order": true}));
+        assert_eq!(
+            check_direct_json_object(Some(&result), Some(&beside)),
+            Ok(0.0)
+        );
+        // Inside: every value is sorted, the flag's own `true` too, which Python cannot sort.
+        let inside =
+            rules_of(json!({"expected": {"modelList": ["a", "b"], "ignore_list_order": true}}));
+        assert_eq!(
+            check_direct_json_object(Some(&result), Some(&inside)),
+            Ok(0.0)
+        );
+        let sortable =
+            rules_of(json!({"expected": {"modelList": ["a", "b"], "ignore_list_order": [1]}}));
+        let both = Got::Json(json!({"modelList": ["b", "a"], "ignore_list_order": [1]}));
+        assert_eq!(
+            check_direct_json_object(Some(&both), Some(&sortable)),
+            Ok(1.0)
+        );
+    }
+
+    #[test]
+    fn json_text_loads_as_python() {
+        // json.loads reads NaN; the other keys still compare.
+        let text = Got::Text("{'a': 1, 'b': NaN}".into());
+        let a = rules_of(json!({"expected": {"a": 1}}));
+        assert_eq!(check_direct_json_object(Some(&text), Some(&a)), Ok(1.0));
+        let b = rules_of(json!({"expected": {"b": "NaN"}}));
+        assert_eq!(check_direct_json_object(Some(&text), Some(&b)), Ok(0.0));
+    }
+
+    #[test]
+    fn files_that_are_not_utf8_score_0() {
+        // open(path).read() raises UnicodeDecodeError: file_contains catches it (0), check_list
+        // does not (the task would crash; deskhand scores 0).
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("latin1.txt");
+        std::fs::write(&path, b"Ping caf\xe9\n").unwrap();
+        let file = Got::File(Some(path));
+        let ping = rules_of(json!({"expected": ["Ping"]}));
+        assert_eq!(file_contains(Some(&file), Some(&ping)), Ok(0.0));
+        let expect = rules_of(json!({"expect": ["Ping"]}));
+        assert_eq!(check_list(Some(&file), Some(&expect)), Ok(0.0));
     }
 }

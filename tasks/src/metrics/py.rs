@@ -15,27 +15,71 @@ pub(crate) fn strip(s: &str) -> &str {
     s.trim_matches(is_space)
 }
 
-/// A text file as Python's `open(path).read()` gives it: UTF-8 (invalid bytes replaced, where
-/// Python would raise) with `\r\n` and `\r` turned into `\n`.
+/// A text file as Python's `open(path).read()` gives it (UTF-8, as on OSWorld's hosts): `\r\n`
+/// and `\r` turned into `\n`, a byte-order mark kept as U+FEFF. Bytes that are not UTF-8 are
+/// an error, as Python raises `UnicodeDecodeError`.
 pub(crate) fn read_text(path: &Path) -> std::io::Result<String> {
     let bytes = std::fs::read(path)?;
-    Ok(universal_newlines(&String::from_utf8_lossy(&bytes)))
+    let text = String::from_utf8(bytes)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+    Ok(universal_newlines(&text))
 }
 
-/// A text file as OSWorld's `_safe_read_file` decodes it: UTF-8 without its BOM, else
-/// Latin-1 (which decodes any bytes), in text mode.
+/// A text file as OSWorld's `_safe_read_file` decodes it: UTF-8, else Latin-1 (which decodes
+/// any bytes), in text mode. A UTF-8 byte-order mark is not removed: it stays U+FEFF at the
+/// start of the first line (OSWorld tries "utf-8" before "utf-8-sig"), so a csv file with one
+/// differs from the same file without.
 pub(crate) fn read_text_any_encoding(path: &Path) -> std::io::Result<String> {
     let bytes = std::fs::read(path)?;
-    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
-    let text = match std::str::from_utf8(body) {
-        Ok(s) => s.to_owned(),
-        Err(_) => body.iter().map(|&b| char::from(b)).collect(),
+    let text = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => e.as_bytes().iter().map(|&b| char::from(b)).collect(),
     };
     Ok(universal_newlines(&text))
 }
 
 fn universal_newlines(s: &str) -> String {
     s.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// Python's `json.loads(text)`. Beyond JSON, Python reads `NaN`, `Infinity` and `-Infinity`;
+/// each becomes a string no task file holds (`"\u{0}NaN"`, …), so that, like Python's float,
+/// it equals nothing a task expects while the rest of the document still loads.
+pub(crate) fn json_loads(text: &str) -> serde_json::Result<Value> {
+    const TOKENS: [(&str, &str); 3] = [
+        ("-Infinity", "\"\\u0000-Infinity\""),
+        ("Infinity", "\"\\u0000Infinity\""),
+        ("NaN", "\"\\u0000NaN\""),
+    ];
+    if !TOKENS.iter().any(|(t, _)| text.contains(t)) {
+        return serde_json::from_str(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if !in_string && let Some((token, with)) = TOKENS.iter().find(|(t, _)| rest.starts_with(t))
+        {
+            out.push_str(with);
+            rest = &rest[token.len()..];
+            continue;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    serde_json::from_str(&out)
 }
 
 /// The lines of a text as Python's `for line in file` yields them: each with its `\n`.
@@ -342,6 +386,40 @@ mod tests {
         assert!(splitlines("").is_empty());
         assert_eq!(splitlines("a\n\nb"), vec!["a", "", "b"]);
         assert_eq!(splitlines("a\u{2028}b\u{0c}"), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn text_files_as_python_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.txt");
+        std::fs::write(&path, b"\xef\xbb\xbfa\r\nb\rc").unwrap();
+        // open(path).read(): the BOM stays, newlines are universal.
+        assert_eq!(read_text(&path).unwrap(), "\u{feff}a\nb\nc");
+        // _safe_read_file: "utf-8" succeeds first, so the BOM stays (OSWorld's compare_csv
+        // quirk: a BOM makes two otherwise equal files differ).
+        assert_eq!(read_text_any_encoding(&path).unwrap(), "\u{feff}a\nb\nc");
+        // Not UTF-8: Python raises; _safe_read_file falls back to Latin-1, BOM bytes and all.
+        std::fs::write(&path, b"\xef\xbb\xbfcaf\xe9\r\n").unwrap();
+        assert_eq!(
+            read_text(&path).unwrap_err().kind(),
+            std::io::ErrorKind::InvalidData
+        );
+        assert_eq!(
+            read_text_any_encoding(&path).unwrap(),
+            "\u{ef}\u{bb}\u{bf}caf\u{e9}\n"
+        );
+    }
+
+    #[test]
+    fn json_loads_as_python() {
+        let v = json_loads(r#"{"a": NaN, "b": [Infinity, -Infinity], "c": "NaN \" NaN", "d": 1}"#)
+            .unwrap();
+        assert_eq!(v["d"], json!(1));
+        assert_eq!(v["c"], json!("NaN \" NaN"));
+        assert!(!eq(&v["a"], &json!("NaN")) && !eq(&v["a"], &json!(null)));
+        assert_eq!(v["b"].as_array().map(Vec::len), Some(2));
+        assert!(json_loads("{\"a\": nan}").is_err());
+        assert!(json_loads("[1,]").is_err());
     }
 
     #[test]

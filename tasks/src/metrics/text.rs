@@ -122,7 +122,8 @@ pub(super) fn compare_csv(
 }
 
 /// The result JSON file has each key of `rules["expected"]` at its top level, with an equal
-/// value. A file that is not JSON (comments included) scores 0, as in OSWorld.
+/// value. A file that is not JSON as Python's `json.load` reads it (comments, a trailing comma,
+/// a byte-order mark, bytes that are not UTF-8) scores 0, as in OSWorld; `NaN` loads.
 pub(super) fn check_json_settings(
     result: Option<&Got>,
     expected: Option<&Got>,
@@ -138,8 +139,14 @@ pub(super) fn check_json_settings(
     let Ok(text) = py::read_text(path) else {
         return Ok(0.0);
     };
-    let Ok(Value::Object(data)) = serde_json::from_str::<Value>(&text) else {
+    let Ok(data) = py::json_loads(&text) else {
         return Ok(0.0);
+    };
+    // `key not in data or data[key] != value` for each expected key: on a list, a string or a
+    // number Python either finds the key missing or raises, so only an object can match, and
+    // anything matches an empty `expected`.
+    let Value::Object(data) = data else {
+        return Ok(score_of(expect.is_empty()));
     };
     Ok(score_of(expect.iter().all(|(key, want)| {
         data.get(key).is_some_and(|got| py::eq(got, want))
@@ -163,5 +170,68 @@ mod tests {
     fn blanks_collapse_as_osworld() {
         assert_eq!(collapse_blanks("  a\t\tb \n\n c  \n"), "a b c");
         assert_eq!(collapse_blanks(""), "");
+    }
+}
+
+#[cfg(test)]
+mod quirks {
+    use super::*;
+    use serde_json::json;
+
+    fn file(dir: &Path, name: &str, bytes: &[u8]) -> Got {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        Got::File(Some(path))
+    }
+
+    #[test]
+    fn compare_csv_keeps_the_bom() {
+        // OSWorld's _safe_read_file tries "utf-8" first: the BOM stays in the first line.
+        let dir = tempfile::tempdir().unwrap();
+        let bom = file(dir.path(), "bom.csv", b"\xef\xbb\xbfa,b\r\n1,2\r\n");
+        let plain = file(dir.path(), "plain.csv", b"a,b\n1,2\n");
+        let loose = json!({"strict": false, "ignore_case": true});
+        let loose = loose.as_object().unwrap();
+        assert_eq!(compare_csv(Some(&bom), Some(&plain), &Map::new()), Ok(0.0));
+        assert_eq!(compare_csv(Some(&bom), Some(&plain), loose), Ok(0.0));
+        assert_eq!(compare_csv(Some(&bom), Some(&bom), &Map::new()), Ok(1.0));
+        // Not UTF-8: Latin-1, BOM bytes included, equals the same text written as UTF-8.
+        let latin1 = file(dir.path(), "l1.csv", b"\xef\xbb\xbfa\xe9\n");
+        let utf8 = file(
+            dir.path(),
+            "u8.csv",
+            "\u{ef}\u{bb}\u{bf}a\u{e9}\n".as_bytes(),
+        );
+        assert_eq!(
+            compare_csv(Some(&latin1), Some(&utf8), &Map::new()),
+            Ok(1.0)
+        );
+    }
+
+    #[test]
+    fn json_settings_as_python_loads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let nan = file(dir.path(), "nan.json", br#"{"a": NaN, "b": 1}"#);
+        let b = Got::Json(json!({"expected": {"b": 1}}));
+        assert_eq!(check_json_settings(Some(&nan), Some(&b)), Ok(1.0));
+        // A list: `key not in data` is true for a missing key (0), and an empty expected passes.
+        let list = file(dir.path(), "list.json", b"[1]");
+        let empty = Got::Json(json!({"expected": {}}));
+        assert_eq!(check_json_settings(Some(&list), Some(&empty)), Ok(1.0));
+        assert_eq!(check_json_settings(Some(&list), Some(&b)), Ok(0.0));
+        // json.load refuses a BOM.
+        let bom = file(dir.path(), "bom.json", b"\xef\xbb\xbf{\"b\": 1}");
+        assert_eq!(check_json_settings(Some(&bom), Some(&b)), Ok(0.0));
+    }
+
+    #[test]
+    fn compare_text_file_refuses_what_python_cannot_decode() {
+        let dir = tempfile::tempdir().unwrap();
+        let latin1 = file(dir.path(), "a.txt", b"caf\xe9");
+        let gold = file(dir.path(), "b.txt", "café".as_bytes());
+        assert_eq!(
+            compare_text_file(Some(&latin1), Some(&gold), &Map::new()),
+            Ok(0.0)
+        );
     }
 }

@@ -90,7 +90,7 @@ fn check_rule(rule: &Map<String, Value>) -> Result<(), MetricError> {
                     .as_object()
                     .ok_or_else(|| invalid(M, "sheet_fuzzy: each rule must be an object"))?;
                 fuzzy_kind(sub)?;
-                list(sub, "range")?;
+                fuzzy_cells(sub)?;
             }
             Ok(())
         }
@@ -465,16 +465,7 @@ fn sheet_fuzzy(books: &Books, rule: &Map<String, Value>) -> Result<bool, MetricE
         };
         let kind = fuzzy_kind(sub)?;
         let text_opt = |key: &str| sub.get(key).and_then(Value::as_str);
-        let mut cells = Vec::new();
-        for range in list(sub, "range")? {
-            let range = range
-                .as_str()
-                .ok_or_else(|| invalid(M, "sheet_fuzzy: a range must be a string"))?;
-            cells.extend(
-                parse_ranges(range)
-                    .ok_or_else(|| invalid(M, format!("sheet_fuzzy: bad range {range:?}")))?,
-            );
-        }
+        let cells = fuzzy_cells(sub)?;
         for at in cells {
             let mut a = py::to_str(&cell_value(books, w0, &n0, at)?);
             let mut b = py::to_str(&cell_value(books, w1, &n1, at)?);
@@ -557,7 +548,34 @@ fn parse_cell(coordinate: &str) -> Option<(usize, usize)> {
     Some((row.checked_sub(1)?, col - 1))
 }
 
-/// `A1:C3 E5` (openpyxl's `MultiCellRange`) → its cells, row by row.
+/// A `sheet_fuzzy` sub-rule's `range` as openpyxl's `MultiCellRange(range)` reads it: a string
+/// of ranges separated by blanks, or a list of single ranges (an item holding two ranges makes
+/// openpyxl raise, as does a range whose end comes before its start).
+fn fuzzy_cells(sub: &Map<String, Value>) -> Result<Vec<(usize, usize)>, MetricError> {
+    let bad = |r: &Value| invalid(M, format!("sheet_fuzzy: bad range {r}"));
+    match sub.get("range") {
+        Some(v @ Value::String(ranges)) => parse_ranges(ranges).ok_or_else(|| bad(v)),
+        Some(Value::Array(items)) => {
+            let mut cells = Vec::new();
+            for item in items {
+                match item {
+                    Value::String(r) if r.split_whitespace().count() == 1 => {
+                        cells.extend(parse_ranges(r).ok_or_else(|| bad(item))?);
+                    }
+                    other => return Err(bad(other)),
+                }
+            }
+            Ok(cells)
+        }
+        _ => Err(invalid(
+            M,
+            "sheet_fuzzy: range must be a string or a list of ranges",
+        )),
+    }
+}
+
+/// `A1:C3 E5` (openpyxl's `MultiCellRange`) → its cells, row by row; `None` for a range that
+/// is not one, or whose end comes before its start (`B3:A1`, which openpyxl refuses).
 fn parse_ranges(ranges: &str) -> Option<Vec<(usize, usize)>> {
     let mut cells = Vec::new();
     for range in ranges.split_whitespace() {
@@ -568,10 +586,11 @@ fn parse_ranges(ranges: &str) -> Option<Vec<(usize, usize)>> {
                 (c, c)
             }
         };
-        let (r0, r1) = (from.0.min(to.0), from.0.max(to.0));
-        let (c0, c1) = (from.1.min(to.1), from.1.max(to.1));
-        for r in r0..=r1 {
-            for c in c0..=c1 {
+        if to.0 < from.0 || to.1 < from.1 {
+            return None;
+        }
+        for r in from.0..=to.0 {
+            for c in from.1..=to.1 {
                 cells.push((r, c));
             }
         }
@@ -593,6 +612,31 @@ mod tests {
             parse_ranges("A1:B2 D1"),
             Some(vec![(0, 0), (0, 1), (1, 0), (1, 1), (0, 3)])
         );
+        // openpyxl's CellRange refuses a range that ends before it starts.
+        assert_eq!(parse_ranges("B3:A1"), None);
+        assert_eq!(parse_ranges("A3:B1"), None);
+    }
+
+    #[test]
+    fn fuzzy_ranges_as_multicellrange() {
+        let sub = |range: Value| {
+            let mut m = Map::new();
+            m.insert("range".into(), range);
+            fuzzy_cells(&m)
+        };
+        // MultiCellRange("A1:B1 A3") splits a string at blanks …
+        assert_eq!(
+            sub(Value::from("A1:B1 A3")).unwrap(),
+            vec![(0, 0), (0, 1), (2, 0)]
+        );
+        // … but each item of a list must be one range: OSWorld raises on "A1:B1 A3".
+        assert_eq!(
+            sub(serde_json::json!(["A1:B1", "A3"])).unwrap(),
+            vec![(0, 0), (0, 1), (2, 0)]
+        );
+        assert!(sub(serde_json::json!(["A1:B1 A3"])).is_err());
+        assert!(sub(serde_json::json!(["B3:A1"])).is_err());
+        assert!(sub(serde_json::json!(3)).is_err());
     }
 
     #[test]
