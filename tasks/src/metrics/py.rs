@@ -265,14 +265,31 @@ fn repr_str(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
+            c if !is_printable(c) => match c as u32 {
+                n @ 0..=0xff => out.push_str(&format!("\\x{n:02x}")),
+                n @ 0x100..=0xffff => out.push_str(&format!("\\u{n:04x}")),
+                n => out.push_str(&format!("\\U{n:08x}")),
+            },
             c => out.push(c),
         }
     }
     out.push(quote);
     out
+}
+
+/// Python's `str.isprintable()` for one character, which decides what `repr` escapes: not
+/// control (Cc), format (Cf), private-use (Co), separator (Zs but the space, Zl, Zp) or a
+/// noncharacter. Characters unassigned in Unicode (the rest of Cn) count as printable here.
+fn is_printable(c: char) -> bool {
+    let n = c as u32;
+    !matches!(n,
+        0..=0x1f | 0x7f..=0xa0 | 0xad
+        | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f | 0x890..=0x891 | 0x8e2 | 0x1680 | 0x180e
+        | 0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x2064 | 0x2066..=0x206f | 0x3000
+        | 0xe000..=0xf8ff | 0xfdd0..=0xfdef | 0xfeff | 0xfff9..=0xfffb
+        | 0x110bd | 0x110cd | 0x13430..=0x1343f | 0x1bca0..=0x1bca3 | 0x1d173..=0x1d17a
+        | 0xe0001 | 0xe0020..=0xe007f | 0xf0000..=0x10ffff)
+        && n & 0xfffe != 0xfffe
 }
 
 /// Why a Python `re` pattern from a task file cannot be used.
@@ -284,6 +301,12 @@ pub(crate) enum PatternError {
     UnknownFlag {
         /// The flag as written.
         flag: String,
+    },
+    /// A global flag group (`(?i)`) after the pattern's start, which Python 3.11 refuses.
+    #[error("the pattern {pattern:?} sets global flags after its start")]
+    FlagsNotAtStart {
+        /// The pattern as written.
+        pattern: String,
     },
     /// The pattern does not compile (once translated to Rust's spelling).
     #[error("the pattern {pattern:?} is not a valid regular expression")]
@@ -319,31 +342,80 @@ pub(crate) fn regex(pattern: &str, flags: &[&str]) -> Result<fancy_regex::Regex,
             }
         }
     }
+    // Global flags (`(?i)`) may only open the pattern, as in Python 3.11.
+    let mut body = pattern;
+    while let Some((letters, rest)) = global_flags(body) {
+        for letter in letters.chars() {
+            match letter {
+                'i' | 's' | 'x' => inline.push(letter),
+                'm' => {
+                    inline.push('m');
+                    multiline = true;
+                }
+                'a' | 'u' => {}
+                _ => {
+                    return Err(PatternError::UnknownFlag {
+                        flag: letter.to_string(),
+                    });
+                }
+            }
+        }
+        body = rest;
+    }
     let mut translated = String::with_capacity(pattern.len() + 8);
     if !inline.is_empty() {
         translated.push_str(&format!("(?{inline})"));
     }
     let mut in_class = false;
-    let mut chars = pattern.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut chars = body.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
         match c {
-            '\\' => match chars.next() {
+            '\\' => match chars.next().map(|(_, c)| c) {
                 Some('Z') => translated.push_str("\\z"),
+                // Python's octal escapes: `\0`, `\0oo`, and three octal digits (`\101`).
+                Some(d @ '0'..='7') => {
+                    let rest = &body[at + 2..];
+                    let more: String = rest.chars().take_while(|c| c.is_digit(8)).take(2).collect();
+                    let octal = if d == '0' {
+                        Some(format!("0{more}"))
+                    } else if more.len() == 2 {
+                        Some(format!("{d}{more}"))
+                    } else {
+                        None
+                    };
+                    match octal.and_then(|o| u32::from_str_radix(&o, 8).ok().map(|v| (o, v))) {
+                        Some((o, value)) => {
+                            for _ in 1..o.len() {
+                                chars.next();
+                            }
+                            translated.push_str(&format!("\\x{{{value:x}}}"));
+                        }
+                        None => {
+                            translated.push('\\');
+                            translated.push(d);
+                        }
+                    }
+                }
                 Some(next) => {
                     translated.push('\\');
                     translated.push(next);
                 }
                 None => translated.push('\\'),
             },
+            '(' if !in_class && global_flags(&body[at..]).is_some() => {
+                return Err(PatternError::FlagsNotAtStart {
+                    pattern: pattern.to_owned(),
+                });
+            }
             '[' if !in_class => {
                 in_class = true;
                 translated.push('[');
                 // A `]` right after `[` or `[^` is a literal.
-                if chars.peek() == Some(&'^') {
+                if chars.peek().map(|(_, c)| *c) == Some('^') {
                     chars.next();
                     translated.push('^');
                 }
-                if chars.peek() == Some(&']') {
+                if chars.peek().map(|(_, c)| *c) == Some(']') {
                     chars.next();
                     translated.push_str("\\]");
                 }
@@ -365,6 +437,15 @@ pub(crate) fn regex(pattern: &str, flags: &[&str]) -> Result<fancy_regex::Regex,
         pattern: pattern.to_owned(),
         source: Box::new(e),
     })
+}
+
+/// A global flag group (`(?im)`) opening `s`: its letters and what follows it.
+fn global_flags(s: &str) -> Option<(&str, &str)> {
+    let inner = s.strip_prefix("(?")?;
+    let end = inner.find(')')?;
+    let letters = &inner[..end];
+    (!letters.is_empty() && letters.chars().all(|c| "aiLmsux".contains(c)))
+        .then(|| (letters, &inner[end + 1..]))
 }
 
 /// Python's `re.search(pattern, text) is not None`; a pattern that fails to run (backtrack
@@ -447,6 +528,13 @@ mod tests {
         assert_eq!(to_str(&json!(2.0)), "2.0");
         assert_eq!(to_str(&json!(["a", 1, "it's"])), r#"['a', 1, "it's"]"#);
         assert_eq!(to_str(&json!({"k": "v"})), "{'k': 'v'}");
+        // repr escapes what is not printable: controls, separators, format characters.
+        assert_eq!(
+            to_str(&json!([
+                "a\u{a0}\u{200b}\u{feff}\u{85}\u{2028}\u{e000} é\u{1f389}\u{1}"
+            ])),
+            r"['a\xa0\u200b\ufeff\x85\u2028\ue000 é🎉\x01']"
+        );
     }
 
     #[test]
@@ -468,6 +556,22 @@ mod tests {
             regex("x", &["Q"]),
             Err(PatternError::UnknownFlag { flag }) if flag == "Q"
         ));
+        // Global flags only at the start (Python 3.11), several groups allowed there.
+        assert!(search(&regex("(?i)(?m)^B$", &[]).unwrap(), "a\nb\nc"));
+        assert!(matches!(
+            regex("a(?i)b", &[]),
+            Err(PatternError::FlagsNotAtStart { .. })
+        ));
+        assert!(search(&regex("a(?i:B)", &[]).unwrap(), "ab"));
+        assert!(matches!(
+            regex("(?L)a", &[]),
+            Err(PatternError::UnknownFlag { flag }) if flag == "L"
+        ));
+        // Octal escapes, not back references.
+        assert!(search(&regex(r"\0", &[]).unwrap(), "a\0b"));
+        assert!(search(&regex(r"\101\01", &[]).unwrap(), "A\u{1}"));
+        assert!(search(&regex(r"(a)\1", &[]).unwrap(), "aa"));
+        assert!(search(&regex(r"[\0]", &[]).unwrap(), "\0"));
         let err = regex("(a", &[]).unwrap_err();
         assert!(
             matches!(&err, PatternError::Invalid { pattern, .. } if pattern == "(a"),

@@ -120,6 +120,14 @@ def literal_match(gen):
     yield case("literal_match", "str of a dict", gen.json({"k": "it's"}), gen.text("{'k': \"it's\"}"))
     yield case("literal_match", "missing vs 'None'", gen.missing(), gen.text("None"))
     yield case("literal_match", "float", gen.json(2.0), gen.text("2.0"))
+    yield case("literal_match", "negative zero", gen.json(-0.0), gen.text("-0.0"))
+    yield case("literal_match", "0.1 + 0.2", gen.json(0.1 + 0.2), gen.text("0.30000000000000004"))
+    yield case("literal_match", "u64 max", gen.json(2**64 - 1), gen.text(str(2**64 - 1)))
+    yield case("literal_match", "i64 min", gen.json(-2**63), gen.text(str(-2**63)))
+    yield case("literal_match", "repr escapes", gen.json(["\xa0\ufeff\x85\ue000\U0010fffd"]),
+               gen.text(str(["\xa0\ufeff\x85\ue000\U0010fffd"])))
+    yield case("literal_match", "control char", gen.json(["a\x01b"]), gen.text("['a\\x01b']"))
+    yield case("literal_match", "unicode repr", gen.json(["é\u200b"]), gen.text("['é\u200b']"))
     yield case("literal_match", "big float", gen.json(1e16), gen.text("1e+16"))
     yield case("literal_match", "sigma", gen.text("ΟΔΟΣ"), gen.text("οδος"), {"ignore_case": True})
     yield case("literal_match", "dotted I", gen.text("İ"), gen.text("i̇"), {"ignore_case": True})
@@ -166,6 +174,14 @@ def check_list(gen):
                rule(gen, {"expect": ["done$"]}))
     yield case("check_list", "CR only", gen.file(gen.write("one\rtwo\r")),
                rule(gen, {"expect": ["^two$"]}))
+    # Python's re where other engines differ: braces, inline flags, classes, Unicode.
+    text = "alpha Beta\nx{2} a{ {}\n[:alpha:]\n\u0663 digits_\u00e9\naab aa\nend"
+    regex_file = gen.write(text)
+    for pattern in ["a{", "x{2}", "x\\{2\\}", "{}", "(?i)beta", "a(?i)b", "[[:alpha:]]", "^[[:alpha:]]+$",
+                    r"\d", r"^\w+ \w+$", r"(?P<n>a)(?P=n)", r"(?<=a)b", r"(?<!x)aa\b", r"\Aalpha",
+                    r"^end\Z", r"\bBeta\b", r"[^\W\d_]+", r"\x41", r"\u00e9", r"(a|b)*c", r"\N{DIGIT ONE}",
+                    r"a++", r"(?x) a l p h a", r"[\]]", r"[a-]", r"\0"]:
+        yield case("check_list", f"pattern {pattern!r}", gen.file(regex_file), rule(gen, {"expect": [pattern]}))
     yield case("check_list", "not UTF-8", gen.file(gen.write(b"caf\xe9\n")),
                rule(gen, {"expect": ["caf"]}))
     yield case("check_list", "not UTF-8, no rules", gen.file(gen.write(b"caf\xe9\n")), rule(gen, {}))

@@ -263,7 +263,7 @@ def cell_rule(rng, table):
 
 def compare_table(gen):
     rng = gen.rng
-    for i in range(60):
+    for i in range(150):
         gold = random_book(rng)
         result, how = bend_book(rng, gold)
         want_print = rng.random() < 0.3
@@ -295,7 +295,7 @@ def compare_table(gen):
         ep = write_book(gen, gold, want_print)
         yield case("compare_table", f"{how}: {', '.join(r['type'] for r in rules)}", gen.file(rp),
                    gen.file(ep), {"rules": rules})
-    for i in range(15):
+    for i in range(40):
         table = random_table(rng)
         rp = write_book(gen, {"Sheet1": table})
         yield case("compare_table", "check_cell alone", gen.file(rp), None,
@@ -338,6 +338,24 @@ def compare_table(gen):
     yield case("compare_table", "check_cell, int read as float", gen.file(gp), None,
                {"rules": [{"type": "check_cell", "sheet_idx": 0, "coordinate": "A2",
                            "props": {"value": {"method": "eq", "ref": 1}}}]})
+    odd = write_book(gen, {"Sheet1": [["a", "b", "c"], ["=1+1", True, "#N/A"], [0.1 + 0.2, -0.0, 1e-7]]})
+    for coordinate, ref in [("A2", 2), ("A2", "=1+1"), ("B2", True), ("B2", None), ("C2", "#N/A"),
+                            ("A3", 0.3), ("B3", 0), ("C3", 1e-7), ("D9", None)]:
+        yield case("compare_table", f"check_cell {coordinate} eq {ref!r} (formula, bool, text)",
+                   gen.file(odd), None,
+                   {"rules": [{"type": "check_cell", "sheet_idx": 0, "coordinate": coordinate,
+                               "props": {"value": {"method": "eq", "ref": ref}}}]})
+    yield case("compare_table", "sheet_data, formula without a cached value", gen.file(odd),
+               gen.file(write_book(gen, {"Sheet1": [["a", "b", "c"], [None, True, "#N/A"],
+                                                    [0.1 + 0.2, -0.0, 1e-7]]})), data)
+    yield case("compare_table", "sheet_data, 0.30000000000000004 vs 0.3", gen.file(odd),
+               gen.file(write_book(gen, {"Sheet1": [["a", "b", "c"], ["=1+1", True, "#N/A"],
+                                                    [0.3, 0, 1e-7]]})), data)
+    halves = lambda x: {"Sheet1": [["v"], [x]]}  # noqa: E731
+    for a, b, p in [(0.125, 0.12, 2), (0.135, 0.14, 2), (2.5, 2, 0), (3.5, 4, 0), (1.00005, 1.0, 4)]:
+        yield case("compare_table", f"rounding {a} vs {b} at {p}", gen.file(write_book(gen, halves(a))),
+                   gen.file(write_book(gen, halves(b))),
+                   {"rules": [{"type": "sheet_data", "sheet_idx0": 0, "sheet_idx1": "EI0", "precision": p}]})
     fuzzy = {"type": "sheet_fuzzy", "sheet_idx0": "RNSheet1", "sheet_idx1": "ENSheet1"}
     yield case("compare_table", "sheet_fuzzy, ranges in one string", gen.file(gp), gen.file(gp),
                {"rules": [{**fuzzy, "rules": [{"range": "A1:B2 A3", "type": "exact_match"}]}]})

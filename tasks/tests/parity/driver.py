@@ -46,6 +46,7 @@ import os
 import random
 import sys
 import types
+import warnings
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -194,6 +195,7 @@ def main():
     args = parser.parse_args()
 
     logging.disable(logging.CRITICAL)
+    warnings.simplefilter("ignore")  # FutureWarning on nested sets in patterns, pandas' notices
     load_osworld(args.osworld)
     sys.path.insert(0, str(HERE))
     out = []
