@@ -239,3 +239,39 @@ fn tasks_fetch_fills_the_cache_for_an_offline_eval_and_reports_what_failed() {
     );
     assert_eq!(server.count(), asked, "the offline eval reached the server");
 }
+
+#[test]
+fn an_open_of_a_url_saves_the_file_into_downloads_and_opens_it() {
+    let mirror = tempfile::tempdir().unwrap();
+    std::fs::write(mirror.path().join("notes.txt"), "hello from the mirror\n").unwrap();
+    let suite = tempfile::tempdir().unwrap();
+    let task = suite.path().join("open-url");
+    std::fs::create_dir_all(&task).unwrap();
+    let prefix = "https://files.example.test/";
+    let config = json!({
+        "id": "open-url", "instruction": "Nothing: the file is the setup's.",
+        "snapshot": "x", "source": "deskhand tests", "related_apps": ["mousepad"],
+        "config": [{"type": "open", "parameters": {"path": format!("{prefix}notes.txt")}}],
+        "evaluator": {"func": ["exact_match", "exact_match"], "conj": "and",
+            "result": [
+                {"type": "vm_command_line", "command": ["cat", "/home/user/Downloads/notes.txt"]},
+                {"type": "vm_command_line",
+                 "command": "xdotool search --name 'notes.txt' >/dev/null && echo shown", "shell": true}],
+            "expected": [
+                {"type": "rule", "rules": {"expected": "hello from the mirror\n"}},
+                {"type": "rule", "rules": {"expected": "shown\n"}}]}
+    });
+    std::fs::write(task.join("task.json"), config.to_string()).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let runs = tempfile::tempdir().unwrap();
+    let setting = format!("files.mirror={prefix}={}", mirror.path().display());
+    let (o, t) = eval(
+        suite.path(),
+        runs.path(),
+        cache.path(),
+        &["--offline", "-c", &setting],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(t["score"], 1.0, "{t}");
+    assert_eq!(recorded(runs.path())[0]["source"], "mirror");
+}

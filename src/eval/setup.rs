@@ -12,7 +12,9 @@
 //!   apps settle, and deskhand looks instead;
 //! - `activate_window` / `close_window` wait (10 s at most) for the window, ask the window
 //!   manager, and wait until it is active / gone;
-//! - `download` / `upload_file` copy files from the task's folder (or a `file://` URL).
+//! - `download` / `upload_file` copy files from the task's folder (or a `file://` URL, or an
+//!   `http(s)` URL through the file cache); an `open` of an `http(s)` URL saves the file into
+//!   `~/Downloads/` first.
 //!
 //! Before LibreOffice first starts in the task's HOME (an `open` of an office file, a `launch`
 //! naming `libreoffice`/`soffice`), the HOME gets a complete LibreOffice profile, so that
@@ -48,6 +50,7 @@ pub const CHROMIUM_FLAGS: &[&str] = &[
     "--disable-component-update",
     "--disable-sync",
     "--test-type",
+    super::a11y::CHROMIUM_FLAG,
 ];
 
 /// A setup step that failed: the step's kind (`open`, `execute`, …) and what went wrong.
@@ -326,15 +329,35 @@ fn opener(path: &Path) -> Command {
         "pptx" | "ppt" | "odp" => lo("--impress"),
         "txt" | "md" | "py" | "json" | "log" | "sh" | "conf" | "ini" | "yaml" | "yml" | "xml"
         | "tex" => Command::new("mousepad"),
-        "html" | "htm" => {
-            let mut c = Command::new("chromium");
-            c.args(CHROMIUM_FLAGS);
-            c
-        }
         _ => Command::new("xdg-open"),
     };
     cmd.arg(path);
     cmd
+}
+
+/// A file named by an `http(s)` URL, from the file cache into `~/Downloads/` under the URL's
+/// last path segment (as a browser would save it), ready to open.
+fn downloaded(env: &mut TaskEnv<'_>, url: &str) -> Result<PathBuf, StepError> {
+    let cached = env.source_file(url)?;
+    let name = url
+        .split(['?', '#'])
+        .next()
+        .and_then(|u| u.rsplit('/').next())
+        .filter(|n| !n.is_empty())
+        .unwrap_or("download");
+    let dir = env.home.join("Downloads");
+    std::fs::create_dir_all(&dir).map_err(|source| StepError::CreateDir {
+        dir: dir.clone(),
+        source,
+    })?;
+    let to = dir.join(name);
+    std::fs::copy(&cached, &to).map_err(|source| StepError::Copy {
+        from: cached.clone(),
+        to: to.clone(),
+        source,
+    })?;
+    env.log(&format!("step open: {url} is {}", to.display()));
+    Ok(to)
 }
 
 /// Opens `path` in its application and waits for its window. `again`: a second try after the
@@ -342,7 +365,11 @@ fn opener(path: &Path) -> Command {
 /// document's, which would bring up a "document in use" question, and the profile's) are
 /// removed first.
 fn open(env: &mut TaskEnv<'_>, path: &str, again: bool) -> Result<(), StepError> {
-    let path = env.desktop_path(path);
+    let path = if path.starts_with("http://") || path.starts_with("https://") {
+        downloaded(env, path)?
+    } else {
+        env.desktop_path(path)
+    };
     if !path.exists() {
         return Err(StepError::Missing { path });
     }
@@ -366,11 +393,12 @@ fn open(env: &mut TaskEnv<'_>, path: &str, again: bool) -> Result<(), StepError>
         }
     }
     let html = name.ends_with(".html") || name.ends_with(".htm");
-    let mut cmd = opener(&path);
-    if html {
-        let profile = env.home.join(".chromium");
-        cmd.arg(format!("--user-data-dir={}", profile.display()));
-    }
+    // HTML opens in the task's browser (its profile, its DevTools port: `super::browser`).
+    let cmd = if html {
+        super::browser::open_html_command(env, &path)
+    } else {
+        opener(&path)
+    };
     let program = cmd.get_program().to_string_lossy().into_owned();
     if libreoffice_profile::starts_libreoffice(&program) {
         env.complete_libreoffice_profile();

@@ -68,12 +68,18 @@ impl Task {
 }
 
 impl Task {
-    /// The network URLs the task fetches files from (`download` steps, `cloud_file` getters).
+    /// The network URLs the task fetches files from (`download` and `open` steps, `cloud_file`
+    /// getters).
     /// `deskhand eval` fetches them into its file cache (`--offline`: only from the cache or a
     /// mirror).
     pub fn network_urls(&self) -> Vec<String> {
         let mut out = Vec::new();
         for step in self.config.iter().chain(&self.evaluator.postconfig) {
+            if let StepAction::Open { path } = &step.action
+                && is_network(path)
+            {
+                out.push(path.clone());
+            }
             if let StepAction::Download { files } = &step.action {
                 out.extend(
                     files
