@@ -43,6 +43,22 @@ const KNOWN: &[(&str, &str, &str)] = &[(
      no OSWorld task hands compare_table anything but xlsx",
 )];
 
+/// Disagreements found in metrics owned elsewhere and reported to their owners, not fixed yet:
+/// (metric, case name, what). Printed on every run; each must still disagree (once fixed, it
+/// leaves this list and the case is checked like any other).
+const OPEN: &[(&str, &str, &str)] = &[
+    (
+        "check_json",
+        "NaN",
+        "Python's json.load reads NaN; deskhand's check_json does not load the file",
+    ),
+    (
+        "run_sqlite3",
+        "not a database",
+        "sqlite reads the file only when a query touches it: SELECT 1 gives 1 on any file",
+    ),
+];
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Outcome {
@@ -148,7 +164,7 @@ fn deskhand_scores_as_osworld() {
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).expect("the driver's JSON");
     assert!(!cases.is_empty(), "the driver produced no cases");
 
-    // metric -> (cases, agreed, OSWorld raised, known differences)
+    // metric -> (cases, agreed, OSWorld raised, listed in KNOWN or OPEN)
     let mut table: BTreeMap<&str, (usize, usize, usize, usize)> = BTreeMap::new();
     let mut disagreements = Vec::new();
     for case in &cases {
@@ -158,22 +174,30 @@ fn deskhand_scores_as_osworld() {
         row.0 += 1;
         row.1 += usize::from(ok);
         row.2 += usize::from(matches!(case.osworld, Outcome::Raises(_)));
-        let known = KNOWN
-            .iter()
-            .find(|(m, n, _)| *m == case.metric && *n == case.name);
-        if let Some((_, _, why)) = known {
-            assert!(
-                !ok,
-                "{} ({}) agrees now: take it out of KNOWN",
-                case.id, case.name
-            );
-            println!(
-                "known difference {} ({}): OSWorld {}, deskhand {:?}: {why}",
-                case.id,
-                case.name,
-                describe(&case.osworld),
-                ours
-            );
+        let listed = |list: &[(&str, &str, &'static str)]| {
+            list.iter()
+                .find(|(m, n, _)| *m == case.metric && *n == case.name)
+                .map(|(_, _, why)| *why)
+        };
+        let mut is_listed = false;
+        for (list, name) in [(KNOWN, "KNOWN"), (OPEN, "OPEN")] {
+            if let Some(why) = listed(list) {
+                assert!(
+                    !ok,
+                    "{} ({}) agrees now: take it out of {name}",
+                    case.id, case.name
+                );
+                println!(
+                    "{name} {} ({}): OSWorld {}, deskhand {:?}: {why}",
+                    case.id,
+                    case.name,
+                    describe(&case.osworld),
+                    ours
+                );
+                is_listed = true;
+            }
+        }
+        if is_listed {
             row.3 += 1;
             continue;
         }
@@ -194,15 +218,18 @@ fn deskhand_scores_as_osworld() {
     }
     println!(
         "{:<28} {:>6} {:>7} {:>14} {:>6}",
-        "metric", "cases", "agreed", "OSWorld raised", "known"
+        "metric", "cases", "agreed", "OSWorld raised", "listed"
     );
     for (metric, (n, agreed, raised, known)) in &table {
         println!("{metric:<28} {n:>6} {agreed:>7} {raised:>14} {known:>6}");
     }
     let total: usize = table.values().map(|r| r.0).sum();
     let agreed: usize = table.values().map(|r| r.1).sum();
-    let known: usize = table.values().map(|r| r.3).sum();
-    println!("{:<28} {total:>6} {agreed:>7} {:>14} {known:>6}", "all", "");
+    let listed: usize = table.values().map(|r| r.3).sum();
+    println!(
+        "{:<28} {total:>6} {agreed:>7} {:>14} {listed:>6}",
+        "all", ""
+    );
     assert!(
         disagreements.is_empty(),
         "{} of {total} cases disagree with OSWorld:\n{}",
