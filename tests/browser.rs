@@ -426,7 +426,7 @@ fn page_getters() {
             (
                 "exact_match",
                 json!({"type": "open_tabs_info"}),
-                rule(json!([{"title": "New Tab", "url": "chrome://newtab/"}])),
+                rule(json!([{"title": "New Tab", "url": "chrome://new-tab-page-third-party/"}])),
             ),
         ],
     );
