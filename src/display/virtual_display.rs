@@ -153,6 +153,9 @@ impl VirtualDisplay {
             ("XDG_CACHE_HOME".into(), home.join(".cache").into()),
             ("XDG_DATA_HOME".into(), home.join(".local/share").into()),
             ("XDG_SESSION_TYPE".into(), "x11".into()),
+            // An assistive technology is announced, so that Gecko (Thunderbird, Firefox) and
+            // Chromium expose their interface over AT-SPI (eval::a11y reads it).
+            ("GNOME_ACCESSIBILITY".into(), "1".into()),
         ]
     }
 
