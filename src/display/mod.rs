@@ -9,6 +9,7 @@ pub mod libreoffice_profile;
 mod process;
 pub(crate) use process::{own_group, terminate};
 pub mod profiles;
+pub mod terminal_text;
 mod virtual_display;
 pub mod windows;
 pub mod x11;

@@ -97,6 +97,7 @@ impl VirtualDisplay {
         let runtime_dir = home.path().join(".run");
         std::fs::create_dir_all(&runtime_dir)?;
         super::profiles::seed(home.path())?;
+        super::terminal_text::seed(home.path())?;
         set_mode(&runtime_dir, 0o700)?;
 
         let mut display = VirtualDisplay {

@@ -1,0 +1,3 @@
+<?php
+require 'lib/util.php';
+echo greet('world');

@@ -1,0 +1,8 @@
+<?php
+function greet($who) {
+    return "Hello, $who!";
+}
+
+function add($a, $b) {
+    return $a + $b;
+}
