@@ -276,7 +276,48 @@ fn launch_tabs_and_url_getters() {
             ),
         ],
     );
-    let (results, out) = eval(&[tabs, path_parse], root.path());
+    // `pkill chrome` stops this task's browser: the next launch starts afresh, without A.
+    let restart = task(
+        "restart",
+        json!([
+            {"type": "launch", "parameters": {"command": ["google-chrome", "--remote-debugging-port=1337"]}},
+            open_tabs(&[A]),
+            {"type": "launch", "parameters": {"command": ["pkill", "chrome"]}},
+            {"type": "launch", "parameters": {"command": "google-chrome --remote-debugging-port=1337 http://shop.deskhand.test/b.html", "shell": true}},
+        ]),
+        &[(
+            "check_include_exclude",
+            json!({"type": "open_tabs_info"}),
+            tabs_rule(
+                &[("Page B", "http://shop.deskhand.test/b.html")],
+                &[("Page A", A)],
+            ),
+        )],
+    );
+    // An `open` of an HTML file shows it in the task's browser, which the getters reach.
+    let open_html = task(
+        "open-html",
+        json!([
+            {"type": "execute", "parameters": {"shell": true, "command":
+                "printf '<!DOCTYPE html><title>Local</title><p class=note>kept here</p>' > /home/user/page.html"}},
+            {"type": "open", "parameters": {"path": "/home/user/page.html"}},
+        ]),
+        &[(
+            "exact_match",
+            json!({"type": "active_tab_html_parse", "category": "class",
+                   "class_singleObject": {"note": "note"}}),
+            rule(json!({"note": "kept here"})),
+        )],
+    );
+    let (results, out) = eval(&[tabs, path_parse, restart, open_html], root.path());
+    let restart = by_id(&results, "restart");
+    assert_scored(restart, 1.0, out.path());
+    let setup = read(out.path(), restart, "setup.log");
+    assert!(
+        setup.contains("browser: stopped this task's browser"),
+        "{setup}"
+    );
+    assert_scored(by_id(&results, "open-html"), 1.0, out.path());
     let tabs = by_id(&results, "tabs");
     assert_scored(tabs, 1.0, out.path());
     assert_scored(by_id(&results, "path-parse"), 1.0, out.path());
