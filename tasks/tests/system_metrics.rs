@@ -726,3 +726,23 @@ fn scores_agree_with_osworld_on_generated_cases() {
     }
     assert!(disagree.is_empty(), "{}", disagree.join("\n"));
 }
+
+/// `content_from_vm_file`'s `last_row` on workbooks openpyxl wrote (`fixtures/last_row`), as
+/// pandas 2.2 renders them (`pandas.json`: `pd.read_excel(f).iloc[-1].astype(str).tolist()`),
+/// row upcasting and date printing included.
+#[test]
+fn last_row_agrees_with_pandas() {
+    use deskhand_tasks::sources::system::xlsx::last_row;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/last_row");
+    let want: Map<String, Value> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("pandas.json")).unwrap()).unwrap();
+    assert_eq!(want.len(), 15);
+    let mut disagree = Vec::new();
+    for (name, want) in &want {
+        let got = last_row(&dir.join(format!("{name}.xlsx"))).unwrap();
+        if json!(got) != *want {
+            disagree.push(format!("{name}: deskhand {got:?}, pandas {want}"));
+        }
+    }
+    assert!(disagree.is_empty(), "{}", disagree.join("\n"));
+}

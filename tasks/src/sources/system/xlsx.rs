@@ -2,12 +2,15 @@
 //! `pd.read_excel(path).iloc[-1].astype(str).tolist()`.
 //!
 //! The first sheet is read (calamine); its first row is the header, trailing empty rows are
-//! dropped, and the last remaining row is returned, each value turned into text as pandas'
-//! `astype(str)` does for its column's type: a column of whole numbers without gaps is `int64`
-//! (`"147"`), one with a gap or a fraction is `float64` (`"147.0"`, `"nan"`), a column of
-//! booleans gives `"True"`, dates give `"2024-01-05"` when every one is at midnight, else
-//! `"2024-01-05 10:30:00"`; any other mix is an `object` column where each value is `str()` of
-//! itself (empty cells `"nan"`).
+//! dropped, and the last remaining row is returned as pandas renders it. Each column gets the
+//! dtype pandas infers: whole numbers without a gap `int64`, numbers with a gap or a fraction
+//! `float64` (booleans with a gap too), booleans `bool`, dates `datetime64`, anything else
+//! `object`. The row (`iloc[-1]`) then takes the columns' common type: all `int64` stays
+//! `int64` (`"41"`), numbers only become `float64` (`"41.0"`, `"nan"`), dates only print as
+//! `"2024-01-05"` when the row's dates are all at midnight; any other mix is an `object` row in
+//! which each value is `str()` of itself as its column holds it (a `float64` column's `1` is
+//! `"1.0"`, a gap `"nan"`, a date `"2024-01-05 10:30:00"`).
+//! Checked against pandas 2.2 on the workbooks of `tests/fixtures/last_row`.
 
 use calamine::{Data, Reader, open_workbook_auto};
 use std::path::Path;
@@ -127,38 +130,105 @@ fn object_str(v: &V) -> String {
     }
 }
 
-/// The column's values as `astype(str)` gives them.
-fn column_strs(col: &[V]) -> Vec<String> {
+/// A column's dtype as pandas infers it from the cells under the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dtype {
+    Int,
+    Float,
+    Bool,
+    Datetime,
+    Object,
+}
+
+fn dtype(col: &[V]) -> Dtype {
     let filled: Vec<&V> = col.iter().filter(|v| **v != V::Empty).collect();
     let gaps = filled.len() < col.len();
     let all = |p: fn(&V) -> bool| filled.iter().all(|v| p(v));
-    if filled.is_empty() || all(|v| matches!(v, V::Int(_) | V::Float(_))) {
-        let ints = !gaps && all(|v| matches!(v, V::Int(_)));
-        return col
-            .iter()
-            .map(|v| match v {
-                V::Int(i) if ints => i.to_string(),
-                V::Int(i) => float_repr(*i as f64),
-                V::Float(f) => float_repr(*f),
-                _ => "nan".to_owned(),
-            })
-            .collect();
+    if filled.is_empty() {
+        return Dtype::Float;
     }
-    if !gaps && all(|v| matches!(v, V::Bool(_))) {
-        return col.iter().map(object_str).collect();
+    if all(|v| matches!(v, V::Int(_))) {
+        return if gaps { Dtype::Float } else { Dtype::Int };
+    }
+    if all(|v| matches!(v, V::Int(_) | V::Float(_))) {
+        return Dtype::Float;
+    }
+    if all(|v| matches!(v, V::Bool(_))) {
+        // Booleans with a gap become 1.0/0.0/nan.
+        return if gaps { Dtype::Float } else { Dtype::Bool };
     }
     if all(|v| matches!(v, V::Date(..))) {
-        let dates_only = filled.iter().all(|v| matches!(v, V::Date(_, true)));
-        return col
-            .iter()
-            .map(|v| match v {
-                V::Date(s, _) if dates_only => s.get(..10).unwrap_or(s).to_owned(),
-                V::Date(s, _) => s.clone(),
-                _ => "NaT".to_owned(),
-            })
-            .collect();
+        return Dtype::Datetime;
     }
-    col.iter().map(object_str).collect()
+    Dtype::Object
+}
+
+/// The dtype of a row taken across columns (`df.iloc[-1]`): pandas' common type.
+fn common(dtypes: &[Dtype]) -> Dtype {
+    let all = |d: Dtype| dtypes.iter().all(|x| *x == d);
+    if all(Dtype::Int) {
+        Dtype::Int
+    } else if dtypes
+        .iter()
+        .all(|d| matches!(d, Dtype::Int | Dtype::Float))
+    {
+        Dtype::Float
+    } else if all(Dtype::Bool) {
+        Dtype::Bool
+    } else if all(Dtype::Datetime) {
+        Dtype::Datetime
+    } else {
+        Dtype::Object
+    }
+}
+
+/// A value of a column of type `col` as a number (for numeric columns).
+fn as_f64(v: &V) -> f64 {
+    match v {
+        V::Int(i) => *i as f64,
+        V::Float(f) => *f,
+        V::Bool(b) => f64::from(u8::from(*b)),
+        _ => f64::NAN,
+    }
+}
+
+/// `str()` of one value of a column of type `col` when the row is an `object` Series.
+fn in_object_row(v: &V, col: Dtype) -> String {
+    match col {
+        Dtype::Int => object_str(v),
+        Dtype::Float => float_repr(as_f64(v)),
+        Dtype::Bool => object_str(v),
+        Dtype::Datetime => match v {
+            V::Date(s, _) => s.clone(),
+            _ => "NaT".to_owned(),
+        },
+        Dtype::Object => object_str(v),
+    }
+}
+
+/// The last row, as `iloc[-1].astype(str)` gives it, given each column's dtype.
+fn row_strs(row: &[V], dtypes: &[Dtype]) -> Vec<String> {
+    match common(dtypes) {
+        Dtype::Int => row.iter().map(object_str).collect(),
+        Dtype::Float => row.iter().map(|v| float_repr(as_f64(v))).collect(),
+        Dtype::Bool => row.iter().map(object_str).collect(),
+        Dtype::Datetime => {
+            // A datetime Series prints dates alone when every one of its values is at midnight.
+            let midnight = row.iter().all(|v| !matches!(v, V::Date(_, false)));
+            row.iter()
+                .map(|v| match v {
+                    V::Date(s, _) if midnight => s.get(..10).unwrap_or(s).to_owned(),
+                    V::Date(s, _) => s.clone(),
+                    _ => "NaT".to_owned(),
+                })
+                .collect()
+        }
+        Dtype::Object => row
+            .iter()
+            .zip(dtypes)
+            .map(|(v, d)| in_object_row(v, *d))
+            .collect(),
+    }
 }
 
 /// The first sheet's last row, as strings (see the module doc).
@@ -190,14 +260,15 @@ pub fn last_row(path: &Path) -> Result<Vec<String>, LastRowError> {
     }
     let width = rows.iter().map(Vec::len).max().unwrap_or(0);
     let data = &rows[1..];
-    let mut last = Vec::with_capacity(width);
-    for c in 0..width {
-        let col: Vec<V> = data
-            .iter()
-            .map(|r| r.get(c).cloned().unwrap_or(V::Empty))
-            .collect();
-        last.push(column_strs(&col).pop().unwrap_or_default());
-    }
+    let cell = |r: &Vec<V>, c: usize| r.get(c).cloned().unwrap_or(V::Empty);
+    let dtypes: Vec<Dtype> = (0..width)
+        .map(|c| dtype(&data.iter().map(|r| cell(r, c)).collect::<Vec<_>>()))
+        .collect();
+    let last_cells: Vec<V> = data
+        .last()
+        .map(|r| (0..width).map(|c| cell(r, c)).collect())
+        .unwrap_or_default();
+    let last = row_strs(&last_cells, &dtypes);
     Ok(last)
 }
 
@@ -206,18 +277,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn columns_render_as_pandas() {
-        let s = |v: &[V]| column_strs(v);
-        assert_eq!(s(&[V::Int(1), V::Int(2)]), ["1", "2"]);
-        assert_eq!(s(&[V::Int(1), V::Empty]), ["1.0", "nan"]);
-        assert_eq!(s(&[V::Int(1), V::Float(2.5)]), ["1.0", "2.5"]);
+    fn rows_render_as_pandas() {
+        use Dtype::*;
+        assert_eq!(row_strs(&[V::Int(3), V::Int(4)], &[Int, Int]), ["3", "4"]);
+        // A numeric row with one float column is all floats.
         assert_eq!(
-            s(&[V::Str("a".into()), V::Int(3), V::Empty]),
-            ["a", "3", "nan"]
+            row_strs(&[V::Empty, V::Int(4)], &[Float, Int]),
+            ["nan", "4.0"]
         );
-        assert_eq!(s(&[V::Bool(true)]), ["True"]);
         assert_eq!(
-            s(&[V::Date("2024-01-05 00:00:00".into(), true)]),
+            row_strs(&[V::Str("a".into()), V::Int(3)], &[Object, Int]),
+            ["a", "3"]
+        );
+        assert_eq!(dtype(&[V::Bool(true), V::Empty]), Float);
+        assert_eq!(dtype(&[V::Int(1), V::Empty]), Float);
+        assert_eq!(dtype(&[V::Str("a".into()), V::Int(1)]), Object);
+        assert_eq!(
+            row_strs(&[V::Date("2024-01-05 00:00:00".into(), true)], &[Datetime]),
             ["2024-01-05"]
         );
         assert_eq!(float_repr(1e16), "1e+16");
