@@ -48,6 +48,31 @@ const KNOWN: &[(&str, &str, &str)] = &[(
 /// leaves this list and the case is checked like any other).
 const OPEN: &[(&str, &str, &str)] = &[
     (
+        "check_gnome_favorite_apps",
+        "literal \"['a.desktop'] # c\"",
+        "Python's eval skips a comment after the list; deskhand's literal reader scores 0",
+    ),
+    (
+        "check_gnome_favorite_apps",
+        "literal \"{'a.desktop'}\"",
+        "eval gives a set, which len() and set() take; deskhand's literal reader scores 0",
+    ),
+    (
+        "check_gnome_favorite_apps",
+        "literal '[\"a\\\\x2edesktop\"]'",
+        "eval reads the \\x2e escape; deskhand's literal reader scores 0",
+    ),
+    (
+        "check_gnome_favorite_apps",
+        "literal \"[r'a.desktop']\"",
+        "eval reads an r'' string; deskhand's literal reader scores 0",
+    ),
+    (
+        "check_gnome_favorite_apps",
+        "literal \"[u'a.desktop']\"",
+        "eval reads a u'' string; deskhand's literal reader scores 0",
+    ),
+    (
         "check_accessibility_tree",
         "selector label:nth-child(3)",
         "cssselect runs :nth-child(); deskhand refuses it",
