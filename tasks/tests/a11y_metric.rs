@@ -119,3 +119,48 @@ fn malformed_rules_and_trees_are_errors() {
     );
     assert!(matches!(not_xml, Err(MetricError::Invalid { .. })));
 }
+
+/// Every rule of every corpus task scored by `check_accessibility_tree` translates and runs.
+#[test]
+fn every_corpus_rule_parses() {
+    use deskhand_tasks::sources::a11y::query::{Tree, css_to_xpath};
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("osworld");
+    let tree = Tree::parse(TREE).unwrap();
+    let mut tasks = 0;
+    let mut rules = 0;
+    for entry in deskhand_tasks::suite::discover(&corpus).unwrap() {
+        let task: Value =
+            serde_json::from_str(&std::fs::read_to_string(&entry.path).unwrap()).unwrap();
+        let ev = &task["evaluator"];
+        let funcs: Vec<Value> = match &ev["func"] {
+            Value::Array(f) => f.clone(),
+            f => vec![f.clone()],
+        };
+        for (i, func) in funcs.iter().enumerate() {
+            if func != "check_accessibility_tree" {
+                continue;
+            }
+            tasks += 1;
+            let expected = match &ev["expected"] {
+                Value::Array(e) => e[i].clone(),
+                e => e.clone(),
+            };
+            for rule in expected["rules"].as_array().unwrap() {
+                rules += 1;
+                let found = match (&rule["xpath"], &rule["selectors"]) {
+                    (Value::String(xpath), _) => tree.xpath(xpath),
+                    (_, Value::Array(selectors)) => {
+                        let css: Vec<&str> =
+                            selectors.iter().map(|s| s.as_str().unwrap()).collect();
+                        let css = css.join(", ");
+                        css_to_xpath(&css).unwrap_or_else(|e| panic!("{}: {e}", entry.name));
+                        tree.select(&css)
+                    }
+                    _ => panic!("{}: {rule}", entry.name),
+                };
+                found.unwrap_or_else(|e| panic!("{}: {e}", entry.name));
+            }
+        }
+    }
+    assert_eq!((tasks, rules), (3, 7));
+}
