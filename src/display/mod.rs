@@ -10,6 +10,7 @@ mod process;
 pub(crate) use process::{own_group, terminate};
 pub mod profiles;
 pub mod terminal_text;
+pub mod thunderbird_profile;
 mod virtual_display;
 pub mod windows;
 pub mod x11;

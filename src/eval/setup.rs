@@ -27,6 +27,7 @@
 
 use super::env::{EnvError, Launched, TaskEnv};
 use crate::display::libreoffice_profile;
+use crate::display::thunderbird_profile;
 use crate::display::windows::{self, WindowInfo};
 use crate::display::{DRAIN_DEADLINE, DisplayError, how_it_ended, x11};
 use deskhand_tasks::{CommandLine, Execute, Step, StepAction, WindowMatch};
@@ -262,7 +263,15 @@ fn launch(env: &mut TaskEnv<'_>, command: &CommandLine, shell: bool) -> Result<(
     if libreoffice_profile::starts_libreoffice(&label) {
         env.complete_libreoffice_profile();
     }
+    let thunderbird = thunderbird_profile::starts_thunderbird(&label);
+    if thunderbird {
+        let line = thunderbird_profile::prepare_line(&env.home);
+        env.log(&line);
+    }
     let mut cmd = env.command(command, shell);
+    if thunderbird {
+        cmd.env(thunderbird_profile::LEGACY_PROFILES, "1");
+    }
     let conn = x11::connect(env.display.name())?;
     let before = x11::client_list(&conn)?;
     let apps = env.apps_log()?.clone();

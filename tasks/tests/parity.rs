@@ -264,17 +264,17 @@ fn deskhand_scores_as_osworld() {
         }
     }
     println!(
-        "{:<28} {:>6} {:>7} {:>14} {:>6}",
+        "{:<34} {:>6} {:>7} {:>14} {:>6}",
         "metric", "cases", "agreed", "OSWorld raised", "listed"
     );
     for (metric, (n, agreed, raised, known)) in &table {
-        println!("{metric:<28} {n:>6} {agreed:>7} {raised:>14} {known:>6}");
+        println!("{metric:<34} {n:>6} {agreed:>7} {raised:>14} {known:>6}");
     }
     let total: usize = table.values().map(|r| r.0).sum();
     let agreed: usize = table.values().map(|r| r.1).sum();
     let listed: usize = table.values().map(|r| r.3).sum();
     println!(
-        "{:<28} {total:>6} {agreed:>7} {:>14} {listed:>6}",
+        "{:<34} {total:>6} {agreed:>7} {:>14} {listed:>6}",
         "all", ""
     );
     assert!(stale.is_empty(), "{}", stale.join("\n"));

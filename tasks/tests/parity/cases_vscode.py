@@ -1,5 +1,6 @@
 """Cases for OSWorld's vscode.py metrics deskhand implements: check_json_settings and
-compare_text_file."""
+compare_text_file (deskhand's core), check_json_keybindings, compare_config and
+is_extension_installed (deskhand's vscode module)."""
 
 import json
 
@@ -97,6 +98,66 @@ def compare_text_file(gen):
                gen.file(gen.write(b"caf\xe9")))
 
 
+BINDINGS = [
+    {"key": "ctrl+f", "command": "-list.find", "when": "listFocus && listSupportsFind"},
+    {"key": "ctrl+k ctrl+c", "command": "editor.action.addCommentLine"},
+    {"key": "ctrl+f", "command": "-list.find"},
+    {"key": "ctrl+f", "command": "-list.find", "when": "listFocus && listSupportsFind", "args": 1},
+]
+
+
+def check_json_keybindings(gen):
+    rng = gen.rng
+    for i in range(35):
+        items = rng.sample(BINDINGS, rng.randint(0, 3))
+        text = json.dumps(items, indent=rng.choice([None, 4]))
+        how = "plain"
+        r = rng.random()
+        if r < 0.25:
+            text, how = "// Place your key bindings in this file\n" + text, "comment line"
+        elif r < 0.32:
+            text, how = "// one\n// two\n" + text, "two comment lines"
+        elif r < 0.4:
+            text, how = text.rstrip("]") + ",]" if text.endswith("]") else text, "trailing comma"
+        elif r < 0.45:
+            text, how = json.dumps({"k": items}), "an object"
+        elif r < 0.5:
+            text, how = "\ufeff" + text, "BOM"
+        want = rng.choice(BINDINGS)
+        yield case("check_json_keybindings", how, gen.file(gen.write(text, ".json")), gen.json({"expected": want}))
+    yield case("check_json_keybindings", "missing", gen.missing(), gen.json({"expected": BINDINGS[0]}))
+    yield case("check_json_keybindings", "empty list", gen.file(gen.write("[]", ".json")),
+               gen.json({"expected": BINDINGS[0]}))
+    yield case("check_json_keybindings", "key order", gen.file(gen.write(
+        '[{"when": "listFocus && listSupportsFind", "command": "-list.find", "key": "ctrl+f"}]', ".json")),
+        gen.json({"expected": BINDINGS[0]}))
+    yield case("check_json_keybindings", "first line is the list", gen.file(gen.write(
+        '[\n{"key": "ctrl+f", "command": "-list.find"}]', ".json")), gen.json({"expected": BINDINGS[2]}))
+
+
+def compare_config(gen):
+    rng = gen.rng
+    for i in range(30):
+        want = rng.choice(["project", "Project", "project\n", "", "日本語", " project"])
+        text, how = bend(rng, want)
+        yield case("compare_config", how, gen.file(gen.write(text)), gen.json({"expected": want}))
+    yield case("compare_config", "missing", gen.missing(), gen.json({"expected": "project"}))
+    yield case("compare_config", "CRLF", gen.file(gen.write("a\r\nb")), gen.json({"expected": "a\nb"}))
+
+
+def is_extension_installed(gen):
+    rng = gen.rng
+    outputs = ["mattn.lisp\n", "ms-python.python\nmattn.lisp\n", "", "MATTN.LISP", "mattn.lisp-extra"]
+    for i in range(30):
+        out = rng.choice(outputs)
+        kind = rng.choice(["contain", "not_contain", "contain", "other"])
+        want = rng.choice(["mattn.lisp", "ms-python.python", "lisp", ""])
+        yield case("is_extension_installed", f"{kind}", gen.text(out), gen.json({"type": kind, "expected": want}))
+
+
 def cases(gen):
     yield from check_json_settings(gen)
     yield from compare_text_file(gen)
+    yield from check_json_keybindings(gen)
+    yield from compare_config(gen)
+    yield from is_extension_installed(gen)

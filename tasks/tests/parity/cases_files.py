@@ -1,0 +1,163 @@
+"""Cases for deskhand's files module: check_line_number and compare_python_pure_text (OSWorld's
+general.py), compare_conference_city_in_order (table.py), compare_result_files and
+compare_zip_files (vscode.py)."""
+
+import zipfile
+
+import openpyxl
+
+from common import WORDS
+
+
+def case(metric, module, name, result, expected, options=None):
+    return {"metric": metric, "module": module, "name": name, "result": result, "expected": expected,
+            "options": options or {}}
+
+
+def line_number(gen):
+    rng = gen.rng
+    stamps = ["12:00:01", "23:59:60", "24:00:00", "9:05:07", "07:5:00", "00:00:00AM", "1:2:3", "10:61:00"]
+    for i in range(30):
+        lines = []
+        for _ in range(rng.randint(0, 8)):
+            lines.append(rng.choice(["CPU %user", "Linux 5.15", ""]) + " " + rng.choice(stamps + [""]))
+        text = rng.choice(["\n", "\r\n"]).join(lines)
+        count = sum(1 for line in lines if any(c.isdigit() for c in line))
+        want = rng.choice([count, count + 1, max(count - 1, 0), len(lines)])
+        want = str(want) if rng.random() < 0.7 else want
+        yield case("check_line_number", "general", f"{len(lines)} lines", gen.file(gen.write(text)),
+                   gen.json({"expected": want}))
+    yield case("check_line_number", "general", "missing", gen.missing(), gen.json({"expected": "0"}))
+    yield case("check_line_number", "general", "not a number", gen.file(gen.write("12:00:00\n")),
+               gen.json({"expected": "one"}))
+    yield case("check_line_number", "general", "expected 1.0", gen.file(gen.write("12:00:00\n")),
+               gen.json({"expected": "1.0"}))
+    yield case("check_line_number", "general", "expected a float", gen.file(gen.write("12:00:00\n")),
+               gen.json({"expected": 1.9}))
+    yield case("check_line_number", "general", "expected ' 1 '", gen.file(gen.write("12:00:00\n")),
+               gen.json({"expected": " 1 "}))
+    yield case("check_line_number", "general", "Arabic-Indic digits", gen.file(gen.write("\u0661\u0662:00:00\n")),
+               gen.json({"expected": "1"}))
+
+
+CODE = ["import os", "def f(x):", "    return x + 1", "\tif x:", "        pass", "print('hi')  ", "# comment", "",
+        "class A:", "\t\tz = 1"]
+
+
+def pure_text(gen):
+    rng = gen.rng
+    for i in range(30):
+        body = [rng.choice(CODE) for _ in range(rng.randint(0, 6))]
+        head = rng.sample(["#!/usr/bin/env python3", "# -*- coding: utf-8 -*-", "# coding=utf-8", "  # coding: x"],
+                          rng.randint(0, 2))
+        gold = "\n".join(body)
+        other = list(body)
+        r = rng.random()
+        if r < 0.3:
+            other = head + other
+        elif r < 0.45:
+            other = [line.replace("    ", "\t") for line in other]
+        elif r < 0.55:
+            other = [line + "   " for line in other]
+        elif r < 0.65:
+            other.insert(rng.randint(0, len(other)), "")
+        elif r < 0.75:
+            other = ["```python"] + other + ["```"]
+        elif r < 0.8:
+            other = [line.replace("\t", "  ") for line in other]
+        text = rng.choice(["\n", "\r\n"]).join(other)
+        yield case("compare_python_pure_text", "general", "code", gen.file(gen.write(text, ".py")),
+                   gen.file(gen.write(gold, ".py")))
+    yield case("compare_python_pure_text", "general", "missing", gen.missing(), gen.file(gen.write("x", ".py")))
+    yield case("compare_python_pure_text", "general", "metadata on line 4",
+               gen.file(gen.write("a\nb\nc\n#!x\n", ".py")), gen.file(gen.write("a\nb\nc\n", ".py")))
+    yield case("compare_python_pure_text", "general", "metadata after code",
+               gen.file(gen.write("x = 1\n# coding: utf-8\n", ".py")), gen.file(gen.write("x = 1\n", ".py")))
+    yield case("compare_python_pure_text", "general", "three shebangs",
+               gen.file(gen.write("#!a\n#!b\n#!c\n#!d\nx\n", ".py")), gen.file(gen.write("x\n", ".py")))
+    yield case("compare_python_pure_text", "general", "form feed", gen.file(gen.write("a\x0cb", ".py")),
+               gen.file(gen.write("a\nb", ".py")))
+    yield case("compare_python_pure_text", "general", "not UTF-8", gen.file(gen.write(b"x = '\xe9'", ".py")),
+               gen.file(gen.write(b"x = '\xe9'", ".py")))
+    yield case("compare_python_pure_text", "general", "tab stops", gen.file(gen.write("ab\tc", ".py")),
+               gen.file(gen.write("ab  c", ".py")))
+
+
+CITIES = ["Scottsdale", "Atlanta", "Lake Tahoe", "Stateline", "Banff", "Alberta's Rockies", "Alberta\u2019s Rockies",
+          "Beijing", "Hong Kong", "Zürich"]
+
+
+def conference(gen):
+    rng = gen.rng
+    for i in range(30):
+        n = rng.randint(0, 6)
+        actual = [rng.choice(CITIES) for _ in range(n)]
+        expected = []
+        for c in actual:
+            r = rng.random()
+            if r < 0.5:
+                expected.append(c[: rng.randint(1, len(c))])
+            elif r < 0.7:
+                expected.append([rng.choice(CITIES), c])
+            else:
+                expected.append(rng.choice(CITIES))
+        if rng.random() < 0.2:
+            expected.append("Extra")
+        if rng.random() < 0.15 and expected:
+            expected.pop()
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(["Year", "Name", "City"])
+        for j, c in enumerate(actual):
+            ws.append([2000 + j, "Conf", c])
+        if rng.random() < 0.2:
+            ws.append([2030, "Conf", rng.choice([None, 5])])
+        p = gen.path(".xlsx")
+        wb.save(p)
+        yield case("compare_conference_city_in_order", "table", f"{n} cities", gen.file(p),
+                   gen.json({"expected": expected}))
+
+
+def result_files(gen):
+    rng = gen.rng
+    texts = ["42", "42.0", "42.00001", "The answer is 42", " 42\n", "abc", "", "4.2e1", "nan", "inf", "-0", "1_000"]
+    for i in range(35):
+        a, b = rng.choice(texts), rng.choice(texts)
+        yield case("compare_result_files", "vscode", f"{a!r} vs {b!r}", gen.file(gen.write(a)), gen.file(gen.write(b)))
+    yield case("compare_result_files", "vscode", "missing", gen.missing(), gen.file(gen.write("1")))
+
+
+def zip_files(gen):
+    rng = gen.rng
+    for i in range(30):
+        entries = {rng.choice(["a.txt", "dir/b.txt", "Zürich.txt", "dir/"]): rng.choice(WORDS).encode()
+                   for _ in range(rng.randint(0, 3))}
+        other = dict(entries)
+        r = rng.random()
+        if r < 0.2 and other:
+            other[rng.choice(list(other))] = b"changed"
+        elif r < 0.3:
+            other["extra.txt"] = b"x"
+        elif r < 0.4 and other:
+            other.pop(rng.choice(list(other)))
+        paths = []
+        for content in [other, entries]:
+            p = gen.path(".zip")
+            with zipfile.ZipFile(p, "w", rng.choice([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])) as z:
+                for name, data in content.items():
+                    z.writestr(name, b"" if name.endswith("/") else data)
+            paths.append(p)
+        yield case("compare_zip_files", "vscode", f"{len(entries)} entries", gen.file(paths[0]), gen.file(paths[1]))
+    gold = gen.path(".zip")
+    with zipfile.ZipFile(gold, "w") as z:
+        z.writestr("a.txt", b"a")
+    yield case("compare_zip_files", "vscode", "missing", gen.missing(), gen.file(gold))
+    yield case("compare_zip_files", "vscode", "not a zip", gen.file(gen.write("junk", ".zip")), gen.file(gold))
+
+
+def cases(gen):
+    yield from line_number(gen)
+    yield from pure_text(gen)
+    yield from conference(gen)
+    yield from result_files(gen)
+    yield from zip_files(gen)
