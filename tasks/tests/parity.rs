@@ -48,6 +48,11 @@ const KNOWN: &[(&str, &str, &str)] = &[(
 /// leaves this list and the case is checked like any other).
 const OPEN: &[(&str, &str, &str)] = &[
     (
+        "compare_archive",
+        "a folder among the files",
+        "OSWorld opens a folder listed beside the files as a file and raises; deskhand scores it",
+    ),
+    (
         "check_gnome_favorite_apps",
         "literal \"['a.desktop'] # c\"",
         "Python's eval skips a comment after the list; deskhand's literal reader scores 0",

@@ -2,6 +2,8 @@
 general.py), compare_conference_city_in_order (table.py), compare_result_files and
 compare_zip_files (vscode.py)."""
 
+import shutil
+import tarfile
 import zipfile
 
 import openpyxl
@@ -155,7 +157,58 @@ def zip_files(gen):
     yield case("compare_zip_files", "vscode", "not a zip", gen.file(gen.write("junk", ".zip")), gen.file(gold))
 
 
+def write_archive(gen, rng, files, fmt):
+    root = gen.path("")
+    root.mkdir()
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        with open(root / name, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    base = gen.path("")
+    return shutil.make_archive(str(base), fmt, root)
+
+
+def archive(gen):
+    rng = gen.rng
+    for i in range(30):
+        names = rng.sample(["a.txt", "b.txt", "notes.md", "Zürich.txt", "sub/c.txt"], rng.randint(1, 3))
+        gold = {n: " ".join(rng.sample(WORDS, 3)) + rng.choice(["", "\n"]) for n in names}
+        pred = dict(gold)
+        r = rng.random()
+        if r < 0.25:
+            n = rng.choice(names)
+            pred[n] = pred[n].upper()
+        elif r < 0.35:
+            pred["extra.txt"] = "x"
+        elif r < 0.45:
+            n = rng.choice(names)
+            pred[n] = "  " + pred[n].replace(" ", "\t") + "\n"
+        fmt = rng.choice(["zip", "tar", "gztar"])
+        opts = {}
+        if rng.random() < 0.3:
+            opts["ignore_blanks"] = True
+        if rng.random() < 0.3:
+            opts["ignore_case"] = True
+        if rng.random() < 0.15:
+            opts["file_type"] = "text"
+        if any(n.startswith("sub/") for n in names):
+            # Only inside the folder: beside files, OSWorld opens the folder as a file (below).
+            opts["file_path"] = "sub"
+        yield case("compare_archive", "chrome", f"{fmt}, {len(names)} files",
+                   gen.file(write_archive(gen, rng, pred, fmt)), gen.file(write_archive(gen, rng, gold, fmt)), opts)
+    g = write_archive(gen, rng, {"a.txt": "a"}, "zip")
+    yield case("compare_archive", "chrome", "missing", gen.missing(), gen.file(g))
+    yield case("compare_archive", "chrome", "a folder among the files",
+               gen.file(write_archive(gen, rng, {"a.txt": "a", "sub/b.txt": "b"}, "zip")),
+               gen.file(write_archive(gen, rng, {"a.txt": "a", "sub/b.txt": "b"}, "zip")))
+    yield case("compare_archive", "chrome", "empty archives", gen.file(write_archive(gen, rng, {}, "zip")),
+               gen.file(write_archive(gen, rng, {}, "zip")))
+    yield case("compare_archive", "chrome", "csv files", gen.file(write_archive(gen, rng, {"a.csv": "\ufeffx,y\n"}, "zip")),
+               gen.file(write_archive(gen, rng, {"a.csv": "x,y\n"}, "zip")), {"file_type": "csv"})
+
+
 def cases(gen):
+    yield from archive(gen)
     yield from line_number(gen)
     yield from pure_text(gen)
     yield from conference(gen)

@@ -55,12 +55,17 @@ HERE = Path(__file__).resolve().parent
 # module answers any attribute with an object that raises when called, so `from docx import
 # Document` succeeds and only a call would fail (and show up as "raises").
 STUBS = [
+    "PIL",
     "PyPDF2",
+    "borb",
+    "borb.pdf",
     "docx",
     "docx.shared",
     "docx.enum",
     "docx.enum.text",
+    "fitz",
     "formulas",
+    "imagehash",
     "pdfplumber",
     "tldextract",
 ]
