@@ -3,7 +3,8 @@
 //! from the display's own D-Bus session (`accessibility_tree`, `active_url_from_accessTree`)
 //! and scores it with `check_accessibility_tree`; the tree each task read is kept in its run
 //! directory and checked here for the apps' windows, widgets, names, roles, states, extents and
-//! text. An app that stops answering must not hang the getter.
+//! text; a Calc sheet gives only its showing cells. An app that stops answering must not hang
+//! the getter.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -276,4 +277,42 @@ fn an_app_that_stops_answering_does_not_hang_the_getter() {
             .unwrap()
             .is_empty()
     );
+}
+
+#[test]
+fn a_calc_sheet_gives_its_showing_cells_only() {
+    let sales = Path::new(env!("CARGO_MANIFEST_DIR")).join("tasks/suite/calc-add-total/sales.xlsx");
+    let calc = a_tree_task(
+        json!([
+            {"type": "download", "parameters": {"files": [{"url": "sales.xlsx", "path": "/home/user/sales.xlsx"}]}},
+            {"type": "open", "parameters": {"path": "/home/user/sales.xlsx"}}
+        ]),
+        json!([
+            {"selectors": ["document-spreadsheet table-cell[name=A1]"], "text": "Region", "exact": true},
+            {"selectors": ["document-spreadsheet table-cell[name=A3]"], "text": "Sauth", "exact": false}
+        ]),
+    );
+    let s = suite(&[("a11y-calc", calc)]);
+    std::fs::copy(&sales, s.path().join("a11y-calc/sales.xlsx")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let r = eval(s.path(), out.path(), &[]);
+    let t = task(&r, "a11y-calc");
+    // "South" against "Sauth": rapidfuzz's ratio 0.8.
+    assert_eq!(t["score"], 0.8, "{t}");
+    let (_, tree) = kept_tree(out.path(), "a11y-calc");
+    let cells = tree
+        .select("document-spreadsheet table > table-cell")
+        .unwrap();
+    // The sheet's window shows some hundreds of its 17 billion cells.
+    assert!((50..5000).contains(&cells.len()), "{}", cells.len());
+    assert_eq!(
+        one(
+            tree.select("table-cell[name=B2][st|showing=true]").unwrap(),
+            "B2"
+        )
+        .text(),
+        one(tree.xpath("//table-cell[@name='B2']").unwrap(), "B2").text()
+    );
+    assert!(tree.select("table-cell[name=A5000]").unwrap().is_empty());
+    eprintln!("calc: {}", tree_line(out.path(), "a11y-calc"));
 }

@@ -432,6 +432,16 @@ fn read<'a>(
 /// The showing cells of a Calc sheet's table, scanned row by row from the first showing cell
 /// as OSWorld scans them (it gives up after 500 rows or columns without one).
 async fn calc_cells(bus: &Bus, table: &ObjectRef, depth: usize, flag: Flag) -> Vec<Node> {
+    let cells = showing_cells(bus, table).await;
+    join_all(cells.iter().map(|c| read(bus, c, depth + 1, flag)))
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The showing cells of a Calc table, in OSWorld's order.
+async fn showing_cells(bus: &Bus, table: &ObjectRef) -> Vec<ObjectRef> {
     let mut cells = Vec::new();
     let mut index_base: i32 = 0;
     let mut column_base: Option<i32> = None;
@@ -453,9 +463,7 @@ async fn calc_cells(bus: &Bus, table: &ObjectRef, depth: usize, flag: Flag) -> V
                 .unwrap_or_default();
             let showing = state.first().is_some_and(|w| w & (1 << SHOWING) != 0);
             if showing {
-                if let Some(node) = read(bus, &cell, depth + 1, flag).await {
-                    cells.push(node);
-                }
+                cells.push(cell);
                 column_base.get_or_insert(column);
             } else if column_base.is_some() || column >= 500 {
                 break;
