@@ -190,6 +190,8 @@ fn assert_scored(r: &Value, want: f64, out: &Path) {
     );
 }
 
+/// The start tab of a Chromium without Google's services.
+const NEW_TAB: &str = "chrome://new-tab-page-third-party/";
 const A: &str = "http://shop.deskhand.test/a.html";
 const B: &str = "http://shop.deskhand.test/b.html?q=red+shoes&size=9";
 const C: &str = "http://shop.deskhand.test/events/2024-01-05.html?id=7";
@@ -214,7 +216,7 @@ fn launch_tabs_and_url_getters() {
                 json!({"type": "open_tabs_info"}),
                 tabs_rule(
                     &[("Page B", B), ("Event", C)],
-                    &[("Page A", A), ("New Tab", "chrome://newtab/")],
+                    &[("Page A", A), ("New Tab", NEW_TAB)],
                 ),
             ),
             (
@@ -467,7 +469,7 @@ fn page_getters() {
             (
                 "exact_match",
                 json!({"type": "open_tabs_info"}),
-                rule(json!([{"title": "New Tab", "url": "chrome://new-tab-page-third-party/"}])),
+                rule(json!([{"title": "New Tab", "url": NEW_TAB}])),
             ),
         ],
     );
