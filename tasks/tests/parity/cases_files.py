@@ -6,6 +6,7 @@ import shutil
 import tarfile
 import zipfile
 
+import docx
 import openpyxl
 
 from common import WORDS
@@ -207,7 +208,30 @@ def archive(gen):
                gen.file(write_archive(gen, rng, {"a.csv": "x,y\n"}, "zip")), {"file_type": "csv"})
 
 
+def place_math(gen):
+    rng = gen.rng
+    answers = ["1/2", "0.5", "3", "x^2", "√2", "π", "12", "-4"]
+    for i in range(30):
+        d = docx.Document()
+        n = rng.choice([3, 3, 3, 2, 4])
+        words = [rng.choice(answers + ["1 /2", "05", "Pi"]) for _ in range(n)]
+        layout = rng.choice(["lines", "one", "blank lines"])
+        if layout == "one":
+            d.add_paragraph(" ".join(words))
+        else:
+            for w in words:
+                d.add_paragraph(w)
+                if layout == "blank lines":
+                    d.add_paragraph("")
+        p = gen.path(".docx")
+        d.save(p)
+        yield case("fuzzy_place_math", "general", f"{n} answers, {layout}", gen.file(p),
+                   gen.json({"expected": rng.sample(answers, rng.randint(1, 4))}))
+    yield case("fuzzy_place_math", "general", "missing", gen.missing(), gen.json({"expected": ["1"]}))
+
+
 def cases(gen):
+    yield from place_math(gen)
     yield from archive(gen)
     yield from line_number(gen)
     yield from pure_text(gen)
