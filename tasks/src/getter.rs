@@ -186,11 +186,11 @@ mod tests {
         let g: Getter =
             serde_json::from_value(json!({"type": "vm_command_line", "command": ["ls"]})).unwrap();
         assert!(matches!(g.source, Source::CommandLine { shell: false, .. }));
-        let g: Getter = serde_json::from_value(json!({"type": "bookmarks"})).unwrap();
+        let g: Getter = serde_json::from_value(json!({"type": "chrome_saved_address"})).unwrap();
         assert_eq!(
             g.source,
             Source::Unsupported {
-                reason: "getter bookmarks is not implemented".into()
+                reason: "getter chrome_saved_address is not implemented".into()
             }
         );
         let g: Getter = serde_json::from_value(json!({"type": "vm_file", "path": "a"})).unwrap();

@@ -1,13 +1,16 @@
 //! `vm_terminal_output`: the text of the terminal that has the focus.
 //!
-//! OSWorld's server reads it over AT-SPI from the focused GNOME Terminal and strips trailing
-//! blanks (`None` without one). deskhand's terminal is xterm: the window named by
-//! `_NET_ACTIVE_WINDOW` is taken when its process (`_NET_WM_PID`) is an xterm; the Media Copy
-//! sequence of [`crate::display::terminal_text`] is written to the pseudo-terminal its shell
-//! runs on, and xterm prints its saved lines and screen into `~/.deskhand-terminal.txt` of its
-//! HOME (see that module for the `printerCommand` deskhand's displays give xterm). Another
-//! focused window, or none, is `None`. An xterm that does not print (one started with other
-//! resources, or on a display deskhand did not make) is [`SystemError::Terminal`].
+//! OSWorld's server serializes the AT-SPI tree and takes the first node of
+//! `//application[@name="gnome-terminal-server"]/frame[@st:active="true"]//terminal[@st:focused="true"]`,
+//! its text with trailing blanks stripped (`None` without one). deskhand does the same with the
+//! task's own accessibility tree (`eval::a11y`), so a GNOME Terminal reads as on OSWorld's VM.
+//! deskhand's own terminal is xterm, which has no accessibility interface: when the window
+//! named by `_NET_ACTIVE_WINDOW` belongs to an xterm (`_NET_WM_PID`), the Media Copy sequence
+//! of [`crate::display::terminal_text`] is written to the pseudo-terminal its shell runs on,
+//! and xterm prints its saved lines and screen into `~/.deskhand-terminal.txt` of its HOME (see
+//! that module for the `printerCommand` deskhand's displays give xterm). Neither: `None`. An
+//! xterm that does not print (one started with other resources, or on a display deskhand did
+//! not make) is [`SystemError::Terminal`].
 
 use super::{SystemError, TaskEnv};
 use crate::display::terminal_text::{PRINT_ALL, PRINT_FILE};
@@ -27,18 +30,18 @@ const XTERMS: &[&str] = &["xterm", "uxterm", "lxterm"];
 pub(super) fn focused_text(env: &TaskEnv<'_>) -> Result<Option<String>, SystemError> {
     let x = x11::connect(env.display.name())?;
     let Some(window) = windows::active(&x)? else {
-        return Ok(None);
+        return Ok(gnome_terminal(env));
     };
     let pids = x
         .property_u32s(window, "_NET_WM_PID", AtomEnum::CARDINAL.into())
         .unwrap_or_default();
     let Some(&pid) = pids.first() else {
-        return Ok(None);
+        return Ok(gnome_terminal(env));
     };
     let program = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
     let program = program.trim().to_owned();
     if !XTERMS.contains(&program.as_str()) {
-        return Ok(None);
+        return Ok(gnome_terminal(env));
     }
     let fail = |why: String| SystemError::Terminal {
         program: program.clone(),
@@ -77,6 +80,32 @@ pub(super) fn focused_text(env: &TaskEnv<'_>) -> Result<Option<String>, SystemEr
     Ok(Some(text.trim_end().to_owned()))
 }
 
+/// OSWorld's query on its serialized accessibility tree.
+const GNOME_TERMINAL: &str = r#"//application[@name="gnome-terminal-server"]/frame[@st:active="true"]//terminal[@st:focused="true"]"#;
+
+/// The focused GNOME Terminal's text in the task's accessibility tree; `None` when there is
+/// none or the tree cannot be read (OSWorld's server answers `None` on any error).
+fn gnome_terminal(env: &TaskEnv<'_>) -> Option<String> {
+    let session = env
+        .display
+        .env()
+        .into_iter()
+        .find(|(k, _)| k == "DBUS_SESSION_BUS_ADDRESS")
+        .map(|(_, v)| v.to_string_lossy().into_owned())
+        .filter(|a| !a.is_empty())?;
+    let tree = super::super::a11y::read_tree(&session).ok()?;
+    focused_gnome_terminal(&tree.xml)
+}
+
+/// The text of the first node of [`GNOME_TERMINAL`] in `xml`, `rstrip`ped.
+fn focused_gnome_terminal(xml: &str) -> Option<String> {
+    let tree = deskhand_tasks::sources::a11y::query::Tree::parse(xml).ok()?;
+    let found = tree.xpath(GNOME_TERMINAL).ok()?;
+    // An element without text fails OSWorld's `.text.rstrip()`: `None`.
+    let text = found.first()?.text()?;
+    Some(text.trim_end().to_owned())
+}
+
 /// The pseudo-terminal of a child of `pid` (the shell xterm runs), from its standard input.
 fn shell_pty(pid: u32) -> Option<PathBuf> {
     let dir = std::fs::read_dir("/proc").ok()?;
@@ -113,4 +142,29 @@ fn process_home(pid: u32) -> Option<PathBuf> {
         .split(|b| *b == 0)
         .find_map(|kv| kv.strip_prefix(b"HOME="))
         .map(|v| PathBuf::from(String::from_utf8_lossy(v).into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_focused_gnome_terminal_of_the_active_frame() {
+        let ns = r#"xmlns:st="https://accessibility.ubuntu.example.org/ns/state""#;
+        let xml = format!(
+            r#"<desktop-frame {ns}><application name="gnome-terminal-server"><frame name="a"><terminal st:focused="true">old</terminal></frame><frame name="b" st:active="true"><filler><terminal name="t">other</terminal><terminal st:focused="true">$ stty size
+43 132
+$   
+
+</terminal></filler></frame></application></desktop-frame>"#
+        );
+        assert_eq!(
+            focused_gnome_terminal(&xml).as_deref(),
+            Some("$ stty size\n43 132\n$")
+        );
+        let none = format!(
+            r#"<desktop-frame {ns}><application name="xfce4-terminal"><frame st:active="true"><terminal st:focused="true">x</terminal></frame></application></desktop-frame>"#
+        );
+        assert_eq!(focused_gnome_terminal(&none), None);
+    }
 }
