@@ -230,7 +230,52 @@ def place_math(gen):
     yield case("fuzzy_place_math", "general", "missing", gen.missing(), gen.json({"expected": ["1"]}))
 
 
+TEST_BODIES = [
+    ("true", "def test():\n    return True\n"),
+    ("false", "def test():\n    return False\n"),
+    ("half", "def test():\n    return 0.5\n"),
+    ("two", "def test():\n    return 2\n"),
+    ("negative", "def test():\n    return -1\n"),
+    ("string", "def test():\n    return 'x'\n"),
+    ("empty string", "def test():\n    return ''\n"),
+    ("None", "def test():\n    pass\n"),
+    ("raises", "def test():\n    raise ValueError('no')\n"),
+    ("syntax error", "def test(:\n"),
+    ("no test function", "def other():\n    return True\n"),
+    ("not callable", "test = 1\n"),
+    ("imports the agent's file", "import solution\ndef test():\n    return solution.add(2, 3) == 5\n"),
+    ("reads a file beside it", "def test():\n    return open('data.txt').read() == 'ok'\n"),
+    ("exit", "import sys\ndef test():\n    sys.exit(1)\n"),
+    ("prints", "def test():\n    print('noise')\n    return True\n"),
+    ("nan", "def test():\n    return float('nan')\n"),
+    ("list", "def test():\n    return [0]\n"),
+]
+
+
+def python_tests(gen):
+    rng = gen.rng
+    for name, body in TEST_BODIES:
+        d = gen.path("")
+        d.mkdir()
+        with open(d / "solution.py", "w") as f:
+            f.write(rng.choice(["def add(a, b):\n    return a + b\n", "def add(a, b):\n    return a - b\n"]))
+        with open(d / "data.txt", "w") as f:
+            f.write(rng.choice(["ok", "no"]))
+        with open(d / "test_suite.py", "w") as f:
+            f.write(body)
+        opts = {} if rng.random() < 0.8 else {"test_function_name": "test"}
+        yield case("check_python_file_by_test_suite", "vscode", f"test {name}", gen.file(d / "solution.py"),
+                   gen.file(d / "test_suite.py"), opts)
+    d = gen.path("")
+    d.mkdir()
+    with open(d / "t.py", "w") as f:
+        f.write("def check():\n    return True\n")
+    yield case("check_python_file_by_test_suite", "vscode", "another function name", gen.file(d / "t.py"),
+               gen.file(d / "t.py"), {"test_function_name": "check"})
+
+
 def cases(gen):
+    yield from python_tests(gen)
     yield from place_math(gen)
     yield from archive(gen)
     yield from line_number(gen)

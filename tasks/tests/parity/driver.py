@@ -179,7 +179,7 @@ def score(func, case):
     try:
         with contextlib.redirect_stdout(sink):
             got = func(*args, **options)
-    except Exception as e:  # noqa: BLE001 - OSWorld raising is a result, recorded as such
+    except (Exception, SystemExit) as e:  # noqa: BLE001 - OSWorld raising is a result
         return {"raises": f"{type(e).__name__}: {e}"[:300]}
     try:
         value = float(got)
