@@ -4,8 +4,9 @@
 //! - `vm_window_size`: `{"width", "height"}` of the first client in `_NET_CLIENT_LIST` one of
 //!   whose `WM_CLASS` names equals `app_class_name` case-insensitively (the client window's
 //!   own geometry, frame excluded); none: `null`, as OSWorld's getter gives `None`.
-//! - `vm_terminal_output`: the text of the focused terminal, trailing blanks stripped
-//!   (module [`terminal`]); `null` when the focused window is not a terminal.
+//! - `vm_terminal_output`: the text of the focused terminal (an xterm, or GNOME Terminal over
+//!   AT-SPI as OSWorld reads it), trailing blanks stripped (module [`terminal`]); `null` when
+//!   no terminal has the focus.
 //! - `vm_wallpaper`: module [`wallpaper`].
 //! - `default_video_player`: the answer of `xdg-mime query default video/<type>` given most
 //!   often over OSWorld's list of video types (its stdout, newline included, as OSWorld keeps
