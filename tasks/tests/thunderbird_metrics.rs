@@ -460,4 +460,32 @@ fn compare_pdfs_as_osworld() {
     let golds = Got::Files(vec![Some(made[1].clone()), Some(made[1].clone())]);
     assert_eq!(run(m, &results, &golds, no.clone()).unwrap(), 0.5);
     assert!(run(m, &one(&made[0]), &one(&made[1]), json!({"x": 1})).is_err());
+
+    // check_pdf_pages (aa3a8974's rule): pypdf counted 1 page for these and 2 for the long one.
+    let long: String = (0..120)
+        .map(|i| format!("line {i} of a long text\n"))
+        .collect();
+    let long = pdfs(dir.path(), &[("long", &long)]).remove(0);
+    let pages = |got: &Got, relation: &str, n: i64| {
+        s(
+            "check_pdf_pages",
+            got,
+            json!({"relation": relation, "ref_value": n}),
+        )
+    };
+    assert_eq!(pages(&one(&made[0]), "eq", 1), 1.0);
+    assert_eq!(pages(&one(&long), "eq", 1), 0.0);
+    assert_eq!(pages(&one(&long), "eq", 2), 1.0);
+    assert_eq!(pages(&one(&long), "gt", 1), 1.0);
+    assert_eq!(pages(&Got::File(None), "eq", 1), 0.0);
+    assert_eq!(pages(&junk, "ge", 0), 0.0);
+    assert!(
+        run(
+            "check_pdf_pages",
+            &one(&long),
+            &Got::Json(json!({"relation": "contains", "ref_value": 1})),
+            no
+        )
+        .is_err()
+    );
 }

@@ -1,4 +1,9 @@
-//! PDF metrics (`chrome.py`): `compare_pdfs`.
+//! PDF metrics (`chrome.py`, `pdf.py`): `compare_pdfs`, `check_pdf_pages`.
+//!
+//! `check_pdf_pages(pdf, rules)`: the number of pages (pypdf's `len(reader.pages)`, here the
+//! page tree as `lopdf` walks it) against `rules["ref_value"]` with the `operator` function
+//! `rules["relation"]` names (`eq`, `ne`, `lt`, `le`, `gt`, `ge`). A missing file scores 0; so
+//! does one that is not a PDF (pypdf raises there).
 //!
 //! `compare_pdfs(pdfs, golds)`: the text of each PDF (all pages, stripped) against its gold's,
 //! scored with rapidfuzz's `fuzz.ratio / 100` (`2·LCS / (len₁ + len₂)` over characters; two
@@ -15,16 +20,16 @@
 //! pair closer still, since both PDFs of a pair go through the same extractor. A PDF that
 //! `pdf-extract` cannot read (or panics on) adds 0, as one PyMuPDF cannot open does.
 
-use super::{Got, MetricError, invalid};
+use super::{Got, MetricError, invalid, one_file, py, rules, score_of};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::Path;
 
 /// The metrics of this module.
-pub(super) const NAMES: &[&str] = &["compare_pdfs"];
+pub(super) const NAMES: &[&str] = &["check_pdf_pages", "compare_pdfs"];
 
 /// Whether `options` fit metric `name` (one of [`NAMES`]), without reading anything:
-/// `compare_pdfs` takes no option.
+/// neither metric takes an option.
 pub(super) fn check_options(name: &str, options: &Map<String, Value>) -> Result<(), MetricError> {
     match options.keys().next() {
         Some(k) => Err(invalid(name, format!("takes no option {k:?}"))),
@@ -42,6 +47,7 @@ pub(super) fn score(
     let _ = options;
     match name {
         "compare_pdfs" => compare_pdfs(result, expected),
+        "check_pdf_pages" => check_pdf_pages(result, expected),
         _ => Err(MetricError::Unsupported(name.to_owned())),
     }
 }
@@ -86,6 +92,59 @@ fn compare_pdfs(result: Option<&Got>, expected: Option<&Got>) -> Result<f64, Met
         }
     }
     Ok(total / golds.len() as f64)
+}
+
+fn check_pdf_pages(result: Option<&Got>, expected: Option<&Got>) -> Result<f64, MetricError> {
+    const M: &str = "check_pdf_pages";
+    let rules = rules(M, expected)?;
+    let relation = match rules.get("relation") {
+        Some(Value::String(r)) => r.as_str(),
+        _ => {
+            return Err(invalid(
+                M,
+                "rules must hold \"relation\", an operator's name",
+            ));
+        }
+    };
+    let want = rules
+        .get("ref_value")
+        .ok_or_else(|| invalid(M, "rules must hold \"ref_value\""))?;
+    let Some(path) = one_file(M, "result", result)? else {
+        return Ok(0.0);
+    };
+    let Some(pages) = page_count(path) else {
+        return Ok(0.0);
+    };
+    let pages = Value::from(pages);
+    let order = || {
+        py::compare(&pages, want)
+            .map_err(|_| invalid(M, format!("cannot compare a page count with {want}")))
+    };
+    use std::cmp::Ordering::{Greater, Less};
+    let pass = match relation {
+        "eq" => py::eq(&pages, want),
+        "ne" => !py::eq(&pages, want),
+        "lt" => order()? == Less,
+        "le" => order()? != Greater,
+        "gt" => order()? == Greater,
+        "ge" => order()? != Less,
+        other => {
+            return Err(invalid(
+                M,
+                format!("relation {other:?} is not a comparison"),
+            ));
+        }
+    };
+    Ok(score_of(pass))
+}
+
+/// The pages of a PDF; `None` when it cannot be read.
+fn page_count(path: &Path) -> Option<usize> {
+    let bytes = std::fs::read(path).ok()?;
+    std::panic::catch_unwind(|| pdf_extract::Document::load_mem(&bytes))
+        .ok()?
+        .ok()
+        .map(|doc| doc.get_pages().len())
 }
 
 /// The text of a PDF, all pages, stripped; `""` for a missing file, `None` when it cannot be
