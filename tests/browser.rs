@@ -33,6 +33,7 @@ fn pages() -> Vec<(&'static str, String)> {
 <div class="card"><h3> Heading one </h3><p>x</p></div><div class="card"><p>no heading</p></div>
 <span class="chip">Black</span><span class="chip">On sale</span><span class="chip">Large</span>
 <a class="filter">Women</a><a class="filter">Nike</a>
+<div class="crumbs"><ul><li class="catAllProducts"><span>Toys</span></li><li class="catAllProducts"><span>Kids</span></li><li class="other"><span>Hidden</span></li></ul></div>
 <div id="geo"><h2 data-automation="geo">  Lisbon </h2></div>
 <div><span>Total due: $42</span></div>
 <form><input type="text" value="typed-over"><input type="email"></form>
@@ -397,9 +398,11 @@ fn html_parse_categories() {
                 "exact_match",
                 json!({"type": "active_tab_html_parse", "category": "class&url",
                        "class_multiObject": {"filter": ["women", "nike", "adidas"]},
+                       "class_multiObject_li": {"crumbs": ["Toys", "Kids", "Games"]},
                        "url_include_expected": ["FORM", "cart"],
                        "url_include_expected_multichoice": {"shop.": "Shop", "shoes": "Shoes"}}),
                 rule(json!({"women": true, "nike": true, "is_other_exist": false,
+                            "toys": true, "kids": true,
                             "form": true, "cart": false, "shop": true, "shoes": false})),
             ),
         ],
