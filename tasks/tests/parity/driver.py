@@ -42,6 +42,7 @@ import io
 import json
 import logging
 import math
+import multiprocessing
 import os
 import random
 import sys
@@ -94,6 +95,8 @@ def _stub_module(name):
 
 def load_osworld(root):
     """Makes `desktop_env.evaluators.metrics.<module>` importable from the unzipped wheel."""
+    if "desktop_env.evaluators.metrics" in sys.modules:
+        return  # a pool process running its second generator
     metrics_dir = Path(root) / "desktop_env" / "evaluators" / "metrics"
     if not (metrics_dir / "general.py").is_file():
         sys.exit(f"driver: no OSWorld metric code under {root} (run scripts/parity-env)")
@@ -190,6 +193,29 @@ def score(func, case):
     return {"score": value}
 
 
+def run_generator(job):
+    """Writes one generator's files and scores its cases with OSWorld's functions."""
+    name, seed, work, osworld = job
+    logging.disable(logging.CRITICAL)
+    warnings.simplefilter("ignore")  # FutureWarning on nested sets in patterns, pandas' notices
+    load_osworld(osworld)
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
+    module = importlib.import_module(name)
+    gen = Gen(name, seed, work)
+    per_metric = {}
+    out = []
+    for case in module.cases(gen):
+        metric = case["metric"]
+        index = per_metric.get(metric, 0)
+        per_metric[metric] = index + 1
+        func = osworld_function(case["module"], metric)
+        record = {"id": f"{metric}/{index:03d}", "generator": name, **case}
+        record["osworld"] = score(func, case)
+        out.append(record)
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--osworld", required=True)
@@ -199,26 +225,23 @@ def main():
     parser.add_argument("--only", help="run only this generator (e.g. cases_table)")
     args = parser.parse_args()
 
-    logging.disable(logging.CRITICAL)
-    warnings.simplefilter("ignore")  # FutureWarning on nested sets in patterns, pandas' notices
-    load_osworld(args.osworld)
-    sys.path.insert(0, str(HERE))
-    out = []
     generators = sorted(p.stem for p in HERE.glob("cases_*.py"))
     if args.only:
         generators = [g for g in generators if g == args.only]
-    for name in generators:
-        module = importlib.import_module(name)
-        gen = Gen(name, args.seed, args.work)
-        per_metric = {}
-        for case in module.cases(gen):
-            metric = case["metric"]
-            index = per_metric.get(metric, 0)
-            per_metric[metric] = index + 1
-            func = osworld_function(case["module"], metric)
-            record = {"id": f"{metric}/{index:03d}", "generator": name, **case}
-            record["osworld"] = score(func, case)
-            out.append(record)
+    jobs = [(name, args.seed, args.work, args.osworld) for name in generators]
+    # One process per generator, as many at once as there are cores: OSWorld's compare_table
+    # (openpyxl and pandas) dominates, and the generators share nothing.
+    workers = max(1, min(len(jobs), os.cpu_count() or 1))
+    # The largest generators start first (their size stands in for their cost); the output
+    # keeps the generators' order.
+    order = sorted(range(len(jobs)), key=lambda i: -(HERE / f"{jobs[i][0]}.py").stat().st_size)
+    if workers > 1:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pending = {i: pool.apply_async(run_generator, (jobs[i],)) for i in order}
+            parts = [pending[i].get() for i in range(len(jobs))]
+    else:
+        parts = [run_generator(job) for job in jobs]
+    out = [case for part in parts for case in part]
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False, indent=1, allow_nan=False)
     print(f"driver: {len(out)} cases from {len(generators)} generators", file=sys.stderr)
