@@ -7,7 +7,8 @@
 //! `compare_pdfs`, `docx` → `compare_docx_files`, `ppt` → `compare_pptx_files`, `image` →
 //! `compare_images`, `csv` → `compare_csv`, `table` → `compare_table`, `audio` →
 //! `compare_audios`, `video` → `compare_videos`) with the remaining options, and the score is
-//! their mean. OSWorld raises (here: 0) when the result folder holds nothing.
+//! their mean. OSWorld raises (here: 0) when the result folder holds nothing, or a folder
+//! beside the files (the file metric cannot open it).
 //!
 //! `compare_zip_files`: the sets of entry names must be equal and each entry's bytes too; a
 //! `.pdf` entry (by name, any case) passes instead when its text is at least 95 % alike its
@@ -160,6 +161,14 @@ pub(super) fn compare_archive(
         )
     })?;
     if pred_files != gold_files || pred_files.is_empty() {
+        return Ok(0.0);
+    }
+    // OSWorld hands a listed folder to the file metric, which raises on it: the whole metric
+    // fails, scored 0.
+    if pred_files
+        .iter()
+        .any(|n| pred_dir.join(n).is_dir() || gold_dir.join(n).is_dir())
+    {
         return Ok(0.0);
     }
     let mut total = 0.0;
