@@ -119,8 +119,54 @@ pub fn run_step(env: &mut TaskEnv<'_>, step: &ProfileStep) -> Result<(), Profile
     }
 }
 
+/// How long a getter waits for a Chromium that is shutting down to let go of its profile.
+const RELEASE_DEADLINE: Duration = Duration::from_secs(15);
+/// Between two looks at the processes while waiting.
+const RELEASE_POLL: Duration = Duration::from_millis(50);
+
+/// Whether any process has a file of the `Default` profile folder open.
+fn profile_held(profile: &Path) -> bool {
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    for p in procs.flatten() {
+        let Ok(fds) = std::fs::read_dir(p.path().join("fd")) else {
+            continue;
+        };
+        for fd in fds.flatten() {
+            if std::fs::read_link(fd.path()).is_ok_and(|t| t.starts_with(profile)) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Waits, at most [`RELEASE_DEADLINE`], while a Chromium that has begun to shut down (its
+/// `SingletonLock` gone) still holds files of the profile: it writes History, Cookies and
+/// Preferences last. A running Chromium (the lock there) is not waited for: its files are
+/// read as they are, as OSWorld reads them.
+fn wait_for_shutdown(env: &mut TaskEnv<'_>) {
+    let root = user_data(env);
+    if std::fs::symlink_metadata(root.join("SingletonLock")).is_ok() {
+        return;
+    }
+    let profile = root.join("Default");
+    let started = Instant::now();
+    while profile_held(&profile) {
+        if started.elapsed() >= RELEASE_DEADLINE {
+            env.log("chrome profile: still held by a process; read as it is");
+            return;
+        }
+        std::thread::sleep(RELEASE_POLL);
+    }
+}
+
 /// Runs a profile getter.
 pub fn get(env: &mut TaskEnv<'_>, getter: &ProfileGetter) -> Result<Got, ProfileError> {
+    if !matches!(getter, ProfileGetter::ShortcutsOnDesktop) {
+        wait_for_shutdown(env);
+    }
     let json = match getter {
         ProfileGetter::Bookmarks => bookmarks(&profile_file(env, "Bookmarks"))?,
         ProfileGetter::History { dest } => sqlite_rows(
@@ -152,6 +198,12 @@ pub fn get(env: &mut TaskEnv<'_>, getter: &ProfileGetter) -> Result<Got, Profile
         }
         ProfileGetter::ShortcutsOnDesktop => shortcuts(&env.home.join("Desktop"))?,
     };
+    let shown = json.to_string();
+    let cut = shown
+        .char_indices()
+        .nth(300)
+        .map_or(shown.len(), |(i, _)| i);
+    env.log(&format!("chrome profile getter: {}", &shown[..cut]));
     Ok(Got::Json(json))
 }
 
