@@ -1,5 +1,5 @@
-"""Cases for deskhand's pdf module (OSWorld's chrome.py): compare_pdfs, on PDFs written by
-PyMuPDF (which OSWorld also reads them with)."""
+"""Cases for deskhand's pdf module: compare_pdfs (OSWorld's chrome.py) and check_pdf_pages
+(pdf.py), on PDFs written by PyMuPDF (which OSWorld also reads them with)."""
 
 import fitz
 
@@ -25,7 +25,7 @@ def words(rng, n):
     return " ".join(w for w in rng.sample(WORDS[:14], n) if w.isascii())
 
 
-def cases(gen):
+def compare(gen):
     rng = gen.rng
     for i in range(30):
         gold = [words(rng, rng.randint(1, 5)) for _ in range(rng.randint(1, 2))]
@@ -52,3 +52,27 @@ def cases(gen):
            "expected": gen.files([pdf(gen, ["x"]), g]), "options": {}}
     yield {"metric": "compare_pdfs", "module": M, "name": "lists, shorter result", "result": gen.files([g]),
            "expected": gen.files([g, g]), "options": {}}
+
+
+def pages(gen):
+    rng = gen.rng
+    for i in range(30):
+        n = rng.randint(1, 4)  # PyMuPDF refuses to save a PDF without pages
+        relation = rng.choice(["eq", "ne", "lt", "le", "gt", "ge"])
+        ref = rng.choice([0, 1, 2, 3, 2.0, 2.5])
+        result = gen.file(pdf(gen, [rng.choice(["page", ""]) for _ in range(n)]))
+        yield {"metric": "check_pdf_pages", "module": "pdf", "name": f"{n} pages {relation} {ref}",
+               "result": result, "expected": gen.json({"relation": relation, "ref_value": ref}), "options": {}}
+    yield {"metric": "check_pdf_pages", "module": "pdf", "name": "missing", "result": gen.missing(),
+           "expected": gen.json({"relation": "eq", "ref_value": 1}), "options": {}}
+    yield {"metric": "check_pdf_pages", "module": "pdf", "name": "not a PDF",
+           "result": gen.file(gen.write("junk", ".pdf")), "expected": gen.json({"relation": "eq", "ref_value": 1}),
+           "options": {}}
+    yield {"metric": "check_pdf_pages", "module": "pdf", "name": "unknown relation",
+           "result": gen.file(pdf(gen, ["a"])), "expected": gen.json({"relation": "approx", "ref_value": 1}),
+           "options": {}}
+
+
+def cases(gen):
+    yield from compare(gen)
+    yield from pages(gen)
