@@ -2,7 +2,8 @@
 //! OSWorld-format task: its setup unpacks a profile made here (as OSWorld's tasks unpack
 //! theirs: an `[Install…]` section for another machine's installation and `Default=1` on a
 //! profile that is not there), the script's keys change a setting through Thunderbird's
-//! menus, and `check_thunderbird_prefs` scores the `prefs.js` Thunderbird itself wrote.
+//! menus, and `check_thunderbird_prefs` scores the `prefs.js` Thunderbird itself wrote, once
+//! OSWorld's own postconfig has closed it by its class (`Mail.thunderbird`, strict).
 //! The untouched start state scores 0, so the metric is not vacuous, and neither run may
 //! stop at a first-run dialog (the profile would then never be written).
 
@@ -102,7 +103,8 @@ fn suite(dir: &Path) -> std::path::PathBuf {
         ],
         "evaluator": {
             "postconfig": [
-                {"type": "close_window", "parameters": {"window_name": "Mail", "by_class": true}},
+                {"type": "close_window", "parameters": {
+                    "window_name": "Mail.thunderbird", "strict": true, "by_class": true}},
                 {"type": "execute", "parameters": {
                     "command": ["sh", "-c", format!(
                         "pid=$(readlink {lock}); state=$(cut -d' ' -f3 /proc/${{pid##*+}}/stat 2>/dev/null); [ \"${{state:-Z}}\" = Z ] && echo closed")],

@@ -11,7 +11,8 @@
 //! runs with `MOZ_LEGACY_PROFILES=1` ([`LEGACY_PROFILES`]: it then takes the `Default=1`
 //! profile whatever the installation), and [`prepare`] marks as `Default=1` the profile an
 //! `[Install…]` section names, if they all name one; else the one marked already, else the
-//! first.
+//! first. The same launch gets [`CLASS_ARG`], so that its windows are `Mail.thunderbird` as
+//! OSWorld's tasks expect.
 //!
 //! In that profile it writes the settings of [`QUIET`] to `user.js` (Thunderbird reads that file
 //! at every start, and copies its values into `prefs.js`), keeping whatever else `user.js` held;
@@ -24,6 +25,12 @@ use std::path::{Path, PathBuf};
 /// The variable that makes Thunderbird take the `Default=1` profile whatever its installation;
 /// deskhand sets it to `1` for the Thunderbird a task's `launch` step starts.
 pub const LEGACY_PROFILES: &str = "MOZ_LEGACY_PROFILES";
+
+/// The argument that names Thunderbird's windows' class `thunderbird`, as on OSWorld's VM
+/// (`WM_CLASS` `Mail.thunderbird`, which its tasks' `close_window` steps name); Debian's build
+/// otherwise calls it `thunderbird-default`. deskhand adds it to a `launch` step's argument
+/// list (not to a shell command line).
+pub const CLASS_ARG: &str = "--class=thunderbird";
 
 /// The folder of Thunderbird's profiles, relative to HOME.
 pub const THUNDERBIRD_DIR: &str = ".thunderbird";

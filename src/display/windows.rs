@@ -22,10 +22,18 @@ pub struct WindowInfo {
 
 impl WindowInfo {
     /// Whether `name` names this window: the whole title (`strict`) or a part of it, or with
-    /// `by_class` one of its class names (case-insensitive).
+    /// `by_class` one of its class names (case-insensitive) or, as `wmctrl -x` matches,
+    /// `instance.class` (`Mail.thunderbird`): all of it with `strict`, else a part of it in
+    /// any case.
     pub fn matches(&self, name: &str, strict: bool, by_class: bool) -> bool {
         if by_class {
-            return self.class.iter().any(|c| c.eq_ignore_ascii_case(name));
+            let joined = self.class.join(".");
+            return self.class.iter().any(|c| c.eq_ignore_ascii_case(name))
+                || if strict {
+                    joined == name
+                } else {
+                    joined.to_lowercase().contains(&name.to_lowercase())
+                };
         }
         if strict {
             self.title == name

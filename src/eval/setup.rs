@@ -271,6 +271,9 @@ fn launch(env: &mut TaskEnv<'_>, command: &CommandLine, shell: bool) -> Result<(
     let mut cmd = env.command(command, shell);
     if thunderbird {
         cmd.env(thunderbird_profile::LEGACY_PROFILES, "1");
+        if !shell && matches!(command, CommandLine::Args(_)) {
+            cmd.arg(thunderbird_profile::CLASS_ARG);
+        }
     }
     let conn = x11::connect(env.display.name())?;
     let before = x11::client_list(&conn)?;
