@@ -12,7 +12,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use deskhand_tasks::metrics::{Got, score};
+use deskhand_tasks::metrics::{Got, score, supported};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -309,6 +309,15 @@ fn deskhand_scores_as_osworld() {
     println!(
         "{:<34} {total:>6} {agreed:>7} {approx:>7} {:>14} {listed:>6}",
         "all", ""
+    );
+    let uncovered: Vec<&str> = supported()
+        .into_iter()
+        .filter(|m| !table.contains_key(m))
+        .collect();
+    println!(
+        "metrics deskhand supports without parity cases ({}): {}",
+        uncovered.len(),
+        uncovered.join(", ")
     );
     assert!(stale.is_empty(), "{}", stale.join("\n"));
     assert!(
