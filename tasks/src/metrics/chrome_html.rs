@@ -3,23 +3,25 @@
 //! passes, as in OSWorld); elements must agree on name, stripped text and attributes, other
 //! nodes on their text.
 //!
-//! OSWorld parses with BeautifulSoup over lxml (libxml2's HTML parser); deskhand parses with
-//! `scraper` (html5ever, the WHATWG algorithm browsers use; pure Rust and maintained by the
-//! Servo project's successors), so what BeautifulSoup sees is rebuilt here:
+//! OSWorld parses with BeautifulSoup over lxml, which is libxml2's HTML parser; deskhand parses
+//! with libxml2 too (the `libxml` crate, as `check_accessibility_tree` does), so both see the
+//! same tree: the same implied `html`/`body`, the same whitespace text nodes, no `tbody` added
+//! (an HTML5 parser such as html5ever builds a different tree from the same file, and then
+//! pairs that OSWorld finds equal may differ). What BeautifulSoup makes of that tree is rebuilt
+//! here:
 //! - an element's text is its descendants' text of the element's own kind of string (text
 //!   inside `script`, `style`, `template`, `rt` and `rp` is a string of another kind, so a
 //!   `div`'s text leaves a script's code out; comments never count);
 //! - multi-valued attributes (`class`, `rel`, …) are lists of their whitespace-separated
 //!   words, so `class="a  b"` equals `class="a b"`;
 //! - with `ignore_sdnum`, attributes that differ are compared without `sdnum`, and that
-//!   comparison decides the element (OSWorld skips nothing else once it takes that branch).
-//!
-//! Text nodes count even when they are only whitespace, as with lxml (so re-indented HTML
-//! differs). Where the two parsers build different trees for the same file (html5ever adds a
-//! `tbody` to a bare table row, as browsers do; libxml2 does not), both files get the same
-//! treatment, so equal files stay equal; a pair that differs only there may score otherwise.
+//!   comparison decides the element (OSWorld skips nothing else once it takes that branch);
+//! - the text is handed to the parser as UTF-8 whatever its `meta` says (OSWorld reads the file
+//!   as UTF-8 text first), and no default doctype is added (lxml's events to BeautifulSoup
+//!   carry none).
 
-use scraper::{Html, Node};
+use libxml::parser::{Parser, ParserOptions};
+use libxml::tree::{Node, NodeType};
 use std::collections::BTreeMap;
 
 /// An attribute value as BeautifulSoup holds it.
@@ -69,46 +71,85 @@ enum Item {
     Other(String),
 }
 
-fn walk(doc: &Html) -> Vec<Item> {
-    let root = doc.tree.root();
-    let mut out = Vec::new();
-    for node in root.descendants().skip(1) {
-        match node.value() {
-            Node::Element(e) => {
-                let name = e.name().to_owned();
-                let own_kind = string_kind(&name);
+/// The text of `node`'s subtree that BeautifulSoup counts for an element whose strings are of
+/// `kind`: text nodes whose nearest special ancestor (`inside`) gives that same kind.
+fn element_text(
+    node: &Node,
+    kind: Option<&'static str>,
+    inside: Option<&'static str>,
+    out: &mut String,
+) {
+    let mut child = node.get_first_child();
+    while let Some(c) = child {
+        match c.get_type() {
+            Some(NodeType::TextNode | NodeType::CDataSectionNode) if inside == kind => {
+                out.push_str(&c.get_content());
+            }
+            Some(NodeType::ElementNode) => {
+                let here = string_kind(&c.get_name()).or(inside);
+                element_text(&c, kind, here, out);
+            }
+            _ => {}
+        }
+        child = c.get_next_sibling();
+    }
+}
+
+/// Every node under `node`, in document order (BeautifulSoup's `recursiveChildGenerator`).
+fn walk_into(node: &Node, out: &mut Vec<Item>) {
+    let mut child = node.get_first_child();
+    while let Some(c) = child {
+        match c.get_type() {
+            Some(NodeType::ElementNode) => {
+                let name = c.get_name();
+                let kind = string_kind(&name);
                 let mut text = String::new();
-                for d in node.descendants() {
-                    if let Node::Text(t) = d.value() {
-                        let kind = d
-                            .ancestors()
-                            .filter_map(|a| a.value().as_element())
-                            .find_map(|a| string_kind(a.name()));
-                        if kind == own_kind {
-                            text.push_str(t);
-                        }
-                    }
-                }
-                let attrs = e
-                    .attrs()
+                element_text(&c, kind, kind, &mut text);
+                let attrs = c
+                    .get_properties()
+                    .into_iter()
                     .map(|(k, v)| {
-                        let value = if is_multi_valued(&name, k) {
+                        let value = if is_multi_valued(&name, &k) {
                             AttrValue::Words(v.split_whitespace().map(str::to_owned).collect())
                         } else {
-                            AttrValue::One(v.to_owned())
+                            AttrValue::One(v)
                         };
-                        (k.to_owned(), value)
+                        (k, value)
                     })
                     .collect();
                 out.push(Item::Element { name, text, attrs });
+                walk_into(&c, out);
             }
-            Node::Text(t) => out.push(Item::Other(t.to_string())),
-            Node::Comment(c) => out.push(Item::Other(c.to_string())),
-            Node::Doctype(d) => out.push(Item::Other(d.name().to_owned())),
+            Some(NodeType::TextNode | NodeType::CDataSectionNode | NodeType::CommentNode) => {
+                out.push(Item::Other(c.get_content()));
+            }
+            Some(NodeType::DTDNode | NodeType::DocumentTypeNode) => {
+                out.push(Item::Other(c.get_name()));
+            }
             _ => {}
         }
+        child = c.get_next_sibling();
     }
-    out
+}
+
+/// The walk of one document; `None` when libxml2 gives no document at all.
+fn walk(text: &str) -> Option<Vec<Item>> {
+    let options = ParserOptions {
+        recover: true,
+        no_def_dtd: true,
+        no_error: true,
+        no_warning: true,
+        no_net: true,
+        compact: true,
+        encoding: Some("UTF-8"),
+        ..ParserOptions::default()
+    };
+    let doc = Parser::default_html()
+        .parse_string_with_options(text.as_bytes(), options)
+        .ok()?;
+    let mut out = Vec::new();
+    walk_into(&doc.as_node(), &mut out);
+    Some(out)
 }
 
 fn same(a: &Item, b: &Item, ignore_sdnum: bool) -> bool {
@@ -148,10 +189,9 @@ fn same(a: &Item, b: &Item, ignore_sdnum: bool) -> bool {
 }
 
 /// Whether two HTML documents compare equal as OSWorld's `compare_htmls` compares them.
+/// A document libxml2 makes nothing of (empty input) is an empty walk, as BeautifulSoup makes an
+/// empty soup of it.
 pub(super) fn same_html(a: &str, b: &str, ignore_sdnum: bool) -> bool {
-    let (x, y) = (
-        walk(&Html::parse_document(a)),
-        walk(&Html::parse_document(b)),
-    );
+    let (x, y) = (walk(a).unwrap_or_default(), walk(b).unwrap_or_default());
     x.iter().zip(&y).all(|(p, q)| same(p, q, ignore_sdnum))
 }
