@@ -7,6 +7,8 @@ import csv
 import datetime
 import io
 
+from pathlib import Path
+
 import openpyxl
 import pandas as pd
 
@@ -366,6 +368,44 @@ def compare_table(gen):
     yield case("compare_table", "no rules", gen.file(gp), gen.file(gp), {"rules": []})
 
 
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "table"
+
+
+def libreoffice_books(gen):
+    """Workbooks LibreOffice wrote (tests/fixtures/table): cached formula values, dates, styles."""
+    rng = gen.rng
+    books = ["sales.xlsx", "sales_gold.xlsx", "sales_twin.xlsx", "sales_wrong.xlsx"]
+    for a in books:
+        for b in books:
+            ra, rb = FIXTURES / a, FIXTURES / b
+            for rules in (
+                [{"type": "sheet_data", "sheet_idx0": "RI0", "sheet_idx1": "EI0"}],
+                [{"type": "sheet_data", "sheet_idx0": 0, "sheet_idx1": "EI0", "precision": 2}],
+                [{"type": "sheet_name"}],
+                [{"type": "sheet_print", "sheet_idx0": "RI0", "sheet_idx1": "EI0"}],
+                [{"type": "sheet_fuzzy", "sheet_idx0": "RI0", "sheet_idx1": "EI0",
+                  "rules": [{"range": ["A1:D4"], "type": rng.choice(["exact_match", "fuzzy_match"])}]}],
+            ):
+                yield case("compare_table", f"LibreOffice {a} vs {b}: {rules[0]['type']}", gen.file(ra),
+                           gen.file(rb), {"rules": rules})
+    book = openpyxl.load_workbook(FIXTURES / "book.xlsx", data_only=True)
+    for ws in book:
+        for row in ws.iter_rows(min_row=1, max_row=4, max_col=5):
+            for cell in row:
+                v = cell.value
+                if isinstance(v, datetime.datetime):
+                    v = None
+                for ref, method in [(v, "eq"), (rng.choice([1, "Total", 0.5, None]), "eq"), (v, "ne")]:
+                    if isinstance(v, (int, float)) and rng.random() < 0.5:
+                        ref, method = v, "approx:0.001"
+                    yield case("compare_table", f"LibreOffice book.xlsx {ws.title}!{cell.coordinate} {method} {ref!r}",
+                               gen.file(FIXTURES / "book.xlsx"), None,
+                               {"rules": [{"type": "check_cell", "sheet_idx": f"RN{ws.title}",
+                                           "coordinate": cell.coordinate,
+                                           "props": {"value": {"method": method, "ref": ref}}}]})
+
+
 def cases(gen):
     yield from compare_csv(gen)
     yield from compare_table(gen)
+    yield from libreoffice_books(gen)
