@@ -24,7 +24,7 @@ TEXTS = [None, "", "hello", "Hello World", "fox@someuniversity.edu", "  spaced "
 CLASSES = ["address-pill", "pill-label", "btn primary", "x"]
 
 
-def element(rng, depth):
+def element(rng, depth, seen=None):
     role = rng.choice(ROLES)
     attrs = {"name": rng.choice(NAMES)}
     if rng.random() < 0.4:
@@ -38,15 +38,17 @@ def element(rng, depth):
     if rng.random() < 0.2:
         attrs["val:value"] = rng.choice(["0.0", "12.5", "100"])
     text = rng.choice(TEXTS)
-    children = [element(rng, depth + 1) for _ in range(rng.randint(0, 3 if depth < 3 else 0))]
+    if seen is not None:
+        seen.append((role, attrs["name"], text))
+    children = [element(rng, depth + 1, seen) for _ in range(rng.randint(0, 3 if depth < 3 else 0))]
     head = role + "".join(f" {k}={quoteattr(v)}" for k, v in attrs.items())
     body = (escape(text) if text else "") + "".join(children)
     return f"<{head}>{body}</{role}>" if body or rng.random() < 0.5 else f"<{head}/>"
 
 
-def tree(rng):
+def tree(rng, seen=None):
     xmlns = "".join(f' xmlns:{k}="{v}"' for k, v in NS.items())
-    apps = "".join(f'<application name={quoteattr(app)}>{element(rng, 0)}{element(rng, 0)}</application>'
+    apps = "".join(f'<application name={quoteattr(app)}>{element(rng, 0, seen)}{element(rng, 0, seen)}</application>'
                    for app in rng.sample(["Thunderbird", "Chromium", "Mousepad"], rng.randint(1, 2)))
     return f"<desktop-frame{xmlns}>{apps}</desktop-frame>"
 
@@ -94,6 +96,23 @@ def cases(gen):
         rules = [rule(rng) for _ in range(rng.randint(1, 2))]
         yield {"metric": "check_accessibility_tree", "module": M, "name": "random tree",
                "result": gen.text(tree(rng)), "expected": gen.json(rules), "options": {}}
+    # Rules aimed at what the tree holds, so that texts are compared, not only missed.
+    for i in range(50):
+        seen = []
+        xml = tree(rng, seen)
+        rules = []
+        for _ in range(rng.randint(1, 2)):
+            role, name, text = rng.choice(seen)
+            r = rng.choice([{"xpath": f"//{role}[@name={quoteattr(name)}]"},
+                            {"selectors": [f"{role}[name={quoteattr(name)}]"]},
+                            {"selectors": [role]}, {"xpath": f"//*[@name={quoteattr(name)}]"}])
+            if rng.random() < 0.8:
+                want = text if text is not None and rng.random() < 0.6 else rng.choice(TEXTS[1:] + ["Hello"])
+                r["text"] = want
+                r["exact"] = rng.random() < 0.5
+            rules.append(r)
+        yield {"metric": "check_accessibility_tree", "module": M, "name": "aimed rules",
+               "result": gen.text(xml), "expected": gen.json(rules), "options": {}}
     fixed = tree(rng)
     xmlns = "".join(f' xmlns:{k}="{v}"' for k, v in NS.items())
     hand = (f'<desktop-frame{xmlns}><application name="Mousepad"><frame name="f">'
