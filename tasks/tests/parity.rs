@@ -57,51 +57,6 @@ const APPROX: &[(&str, f64, &str)] = &[(
 /// is checked like any other case and printed as such, to be taken out of this list.
 const OPEN: &[(&str, &str, &str)] = &[
     (
-        "compare_htmls",
-        "a page vs an empty file",
-        "OSWorld zips the two documents' nodes, so an empty file (no nodes) matches any page",
-    ),
-    (
-        "compare_htmls",
-        "an empty file vs a page",
-        "OSWorld zips the two documents' nodes, so an empty file (no nodes) matches any page",
-    ),
-    (
-        "compare_htmls",
-        "a cell outside a table",
-        "lxml's HTML parser keeps a <td> outside a table (its attributes then differ); deskhand's drops it",
-    ),
-    (
-        "compare_archive",
-        "a folder among the files",
-        "OSWorld opens a folder listed beside the files as a file and raises; deskhand scores it",
-    ),
-    (
-        "check_gnome_favorite_apps",
-        "literal \"['a.desktop'] # c\"",
-        "Python's eval skips a comment after the list; deskhand's literal reader scores 0",
-    ),
-    (
-        "check_gnome_favorite_apps",
-        "literal \"{'a.desktop'}\"",
-        "eval gives a set, which len() and set() take; deskhand's literal reader scores 0",
-    ),
-    (
-        "check_gnome_favorite_apps",
-        "literal '[\"a\\\\x2edesktop\"]'",
-        "eval reads the \\x2e escape; deskhand's literal reader scores 0",
-    ),
-    (
-        "check_gnome_favorite_apps",
-        "literal \"[r'a.desktop']\"",
-        "eval reads an r'' string; deskhand's literal reader scores 0",
-    ),
-    (
-        "check_gnome_favorite_apps",
-        "literal \"[u'a.desktop']\"",
-        "eval reads a u'' string; deskhand's literal reader scores 0",
-    ),
-    (
         "check_accessibility_tree",
         "selector label:nth-child(3)",
         "cssselect runs :nth-child(); deskhand refuses it",
