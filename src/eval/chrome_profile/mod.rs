@@ -62,9 +62,10 @@ pub enum ProfileError {
     },
 }
 
-/// How long `chrome_appearance_mode_ui` waits for Chromium to write a light scheme (OSWorld
-/// polls the file five times a second apart, Chromium writing its preferences lazily).
-const APPEARANCE_DEADLINE: Duration = Duration::from_secs(4);
+/// How long `chrome_appearance_mode_ui` waits for a running Chromium to write a light scheme:
+/// OSWorld reads the live settings page first, and Chromium writes its preferences at most
+/// 10 s after a change, so a little longer than that.
+const APPEARANCE_DEADLINE: Duration = Duration::from_secs(12);
 /// Between two readings of the preferences while waiting.
 const APPEARANCE_POLL: Duration = Duration::from_millis(250);
 
@@ -282,8 +283,10 @@ fn profile_preferences(env: &TaskEnv<'_>) -> Vec<PathBuf> {
 }
 
 /// `chrome_appearance_mode_ui`, read from the profiles' preferences as OSWorld's fallback
-/// (`get_chrome_color_scheme`) does: `"light"` as soon as one says so, else what the last
-/// reading said once the deadline passed (`"system"` when nothing could be read).
+/// (`get_chrome_color_scheme`) does: `"light"` as soon as one says so, else, while Chromium
+/// runs, what the last reading said once the deadline passed (`"system"` when nothing could
+/// be read). OSWorld's first choice, probing the live `chrome://settings/appearance` page,
+/// is not done: the preferences say the same once Chromium has written them.
 fn appearance_mode(env: &TaskEnv<'_>) -> &'static str {
     let started = Instant::now();
     let mut mode = "system";
@@ -296,7 +299,9 @@ fn appearance_mode(env: &TaskEnv<'_>) -> &'static str {
         if let Some(best) = prefs::best_mode(&profiles) {
             mode = best;
         }
-        if mode == "light" || started.elapsed() >= APPEARANCE_DEADLINE {
+        // With no Chromium running the files are final: one reading is the answer.
+        let running = std::fs::symlink_metadata(user_data(env).join("SingletonLock")).is_ok();
+        if mode == "light" || !running || started.elapsed() >= APPEARANCE_DEADLINE {
             return mode;
         }
         std::thread::sleep(APPEARANCE_POLL);
