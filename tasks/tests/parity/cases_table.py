@@ -405,7 +405,33 @@ def libreoffice_books(gen):
                                            "props": {"value": {"method": method, "ref": ref}}}]})
 
 
+def merged(gen):
+    """check_cell's merge prop: a cell covered by a merged range but not its first cell."""
+    rng = gen.rng
+    for i in range(30):
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "Sheet1"
+        for r in range(1, 5):
+            ws.append([f"{r}{c}" for c in "ABCD"])
+        ranges = rng.sample(["A1:B2", "C1:C3", "B3:D3", "D4:D4", "A4:B4"], rng.randint(0, 2))
+        for rg in ranges:
+            try:
+                ws.merge_cells(rg)
+            except ValueError:
+                pass
+        p = gen.path(".xlsx")
+        wb.save(p)
+        coordinate = f"{rng.choice('ABCD')}{rng.randint(1, 4)}"
+        props = {"merge": {"method": "eq", "ref": rng.choice([True, False])}}
+        if rng.random() < 0.3:
+            props["value"] = {"method": "eq", "ref": rng.choice([None, "1A", f"{coordinate[1]}{coordinate[0]}"])}
+        yield case("compare_table", f"merge at {coordinate} in {ranges}", gen.file(p), None,
+                   {"rules": [{"type": "check_cell", "sheet_idx": 0, "coordinate": coordinate, "props": props}]})
+
+
 def cases(gen):
     yield from compare_csv(gen)
     yield from compare_table(gen)
+    yield from merged(gen)
     yield from libreoffice_books(gen)
