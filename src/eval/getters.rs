@@ -141,12 +141,41 @@ fn fetch(env: &mut TaskEnv<'_>, files: &Files, gold: bool) -> Result<Got, Getter
     if !files.multi {
         return Ok(Got::File(got.into_iter().next().flatten()));
     }
-    match &files.gives {
-        Some(idx) if idx.len() == 1 => Ok(Got::File(got.get(idx[0]).cloned().flatten())),
-        Some(idx) => Ok(Got::Files(
-            idx.iter().map(|i| got.get(*i).cloned().flatten()).collect(),
-        )),
-        None => Ok(Got::Files(got)),
+    Ok(given(got, files.gives.as_deref()))
+}
+
+/// What a `multi` getter hands the metric, as OSWorld's file getters do: the files whose
+/// indices are in `gives` (a set; default `[0]`), in the files' own order; one file alone
+/// when exactly one is given.
+fn given(got: Vec<Option<PathBuf>>, gives: Option<&[usize]>) -> Got {
+    let gives = gives.unwrap_or(&[0]);
+    let mut picked: Vec<Option<PathBuf>> = got
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| gives.contains(i))
+        .map(|(_, p)| p)
+        .collect();
+    if picked.len() == 1 {
+        Got::File(picked.pop().flatten())
+    } else {
+        Got::Files(picked)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multi_getters_give_what_osworld_gives() {
+        let files = || vec![Some(PathBuf::from("a")), None, Some(PathBuf::from("c"))];
+        assert_eq!(given(files(), None), Got::File(Some(PathBuf::from("a"))));
+        assert_eq!(given(files(), Some(&[1])), Got::File(None));
+        assert_eq!(
+            given(files(), Some(&[2, 0, 2])),
+            Got::Files(vec![Some(PathBuf::from("a")), Some(PathBuf::from("c"))])
+        );
+        assert_eq!(given(files(), Some(&[7])), Got::Files(vec![]));
     }
 }
 
