@@ -19,28 +19,9 @@ use serde_json::Value;
 use std::io::Read as _;
 use std::path::Path;
 
-/// rapidfuzz's `fuzz.ratio` / 100: 2 × LCS / (len a + len b), in characters (1 for two empty
-/// strings).
+/// rapidfuzz's `fuzz.ratio` / 100.
 fn ratio(a: &str, b: &str) -> f64 {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let total = a.len() + b.len();
-    if total == 0 {
-        return 1.0;
-    }
-    let mut prev = vec![0usize; b.len() + 1];
-    for x in &a {
-        let mut cur = vec![0usize; b.len() + 1];
-        for (j, y) in b.iter().enumerate() {
-            cur[j + 1] = if x == y {
-                prev[j] + 1
-            } else {
-                cur[j].max(prev[j + 1])
-            };
-        }
-        prev = cur;
-    }
-    (2 * prev[b.len()]) as f64 / total as f64
+    super::super::fuzz::ratio(a, b) / 100.0
 }
 
 /// One zip member's bytes.

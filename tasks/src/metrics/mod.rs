@@ -20,6 +20,7 @@ mod a11y;
 mod chrome;
 mod difflib;
 mod files;
+mod fuzz;
 mod general;
 mod pdf;
 mod py;

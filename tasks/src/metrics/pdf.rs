@@ -22,7 +22,6 @@
 
 use super::{Got, MetricError, invalid, one_file, py, rules, score_of};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 use std::path::Path;
 
 /// The metrics of this module.
@@ -165,54 +164,9 @@ pub(crate) fn text_of(path: Option<&Path>) -> Option<String> {
     Some(super::py::strip(&lines.join("\n")).to_owned())
 }
 
-/// rapidfuzz's `fuzz.ratio(a, b) / 100`: the normalized Indel similarity over characters.
+/// rapidfuzz's `fuzz.ratio(a, b) / 100`.
 pub(crate) fn ratio(a: &str, b: &str) -> f64 {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let total = a.len() + b.len();
-    if total == 0 {
-        return 1.0;
-    }
-    let distance = total - 2 * lcs(&a, &b);
-    (1.0 - distance as f64 / total as f64) * 100.0 / 100.0
-}
-
-/// The length of the longest common subsequence (Hyyrö's bit-parallel algorithm).
-fn lcs(a: &[char], b: &[char]) -> usize {
-    if a.is_empty() || b.is_empty() {
-        return 0;
-    }
-    let words = a.len().div_ceil(64);
-    let mut peq: HashMap<char, Vec<u64>> = HashMap::new();
-    for (i, &c) in a.iter().enumerate() {
-        peq.entry(c).or_insert_with(|| vec![0; words])[i / 64] |= 1 << (i % 64);
-    }
-    let mut v = vec![u64::MAX; words];
-    for c in b {
-        let Some(m) = peq.get(c) else {
-            continue;
-        };
-        let mut carry = false;
-        for (vw, &mw) in v.iter_mut().zip(m) {
-            let u = *vw & mw;
-            let (sum, c1) = vw.overflowing_add(u);
-            let (sum, c2) = sum.overflowing_add(u64::from(carry));
-            carry = c1 || c2;
-            *vw = sum | (*vw - u);
-        }
-    }
-    let tail = a.len() % 64;
-    v.iter()
-        .enumerate()
-        .map(|(w, &vw)| {
-            let bits = if w == words - 1 && tail != 0 {
-                !vw & ((1u64 << tail) - 1)
-            } else {
-                !vw
-            };
-            bits.count_ones() as usize
-        })
-        .sum()
+    super::fuzz::ratio(a, b) / 100.0
 }
 
 #[cfg(test)]

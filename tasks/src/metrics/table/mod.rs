@@ -509,27 +509,9 @@ fn sheet_fuzzy(books: &Books, rule: &Map<String, Value>) -> Result<bool, MetricE
     Ok(true)
 }
 
-/// rapidfuzz's `fuzz.ratio`: 100 × 2 × LCS / (len a + len b), in characters.
+/// rapidfuzz's `fuzz.ratio`, from 0 to 100.
 fn fuzz_ratio(a: &str, b: &str) -> f64 {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let total = a.len() + b.len();
-    if total == 0 {
-        return 100.0;
-    }
-    let mut prev = vec![0usize; b.len() + 1];
-    for x in &a {
-        let mut cur = vec![0usize; b.len() + 1];
-        for (j, y) in b.iter().enumerate() {
-            cur[j + 1] = if x == y {
-                prev[j] + 1
-            } else {
-                cur[j].max(prev[j + 1])
-            };
-        }
-        prev = cur;
-    }
-    100.0 * (2 * prev[b.len()]) as f64 / total as f64
+    super::fuzz::ratio(a, b)
 }
 
 /// `A1`, `$B$2`, `aa10` → 0-based (row, column).
