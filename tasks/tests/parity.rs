@@ -81,11 +81,6 @@ const OPEN: &[(&str, &str, &str)] = &[
         "NaN",
         "Python's json.load reads NaN; deskhand's check_json does not load the file",
     ),
-    (
-        "run_sqlite3",
-        "not a database",
-        "sqlite reads the file only when a query touches it: SELECT 1 gives 1 on any file",
-    ),
 ];
 
 #[derive(Debug, Deserialize)]

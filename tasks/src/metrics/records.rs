@@ -18,6 +18,9 @@
 //! - `run_sqlite3(file, rules)`: the first column of the first row of `rules["sql"]` run on the
 //!   database, as a float (`NULL` and 0 are 0). Not clamped: a query giving 5 scores 5, as in
 //!   OSWorld. A missing database, a failing query or no row scores 0 (OSWorld raises there).
+//!   SQLite reads a file only when a query needs a page of it, so on a file that is not a
+//!   database a query reading no table (`SELECT 1`) still runs, as with OSWorld's SQLite 3.40
+//!   (see [`without_pages`]).
 //!
 //! Rule methods ([`match_rule`]): `re…` (`re.search(ref, value, flags)`, flags after dots:
 //! `re.S`, `re.I.M`), `eq ne le lt ge gt` (Python's operators), `approx:T` (`float(value)`
@@ -497,7 +500,14 @@ fn run_sqlite3(result: Option<&Got>, expected: Option<&Got>) -> Result<f64, Metr
     let Ok(db) = rusqlite::Connection::open(path) else {
         return Ok(0.0);
     };
-    let first = db.query_row(sql, [], |row| row.get::<_, rusqlite::types::Value>(0));
+    let first = match db.query_row(sql, [], first_value) {
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            without_pages(sql)
+        }
+        other => other,
+    };
     use rusqlite::types::Value as Sql;
     Ok(match first {
         Ok(Sql::Integer(i)) => i as f64,
@@ -511,6 +521,33 @@ fn run_sqlite3(result: Option<&Got>, expected: Option<&Got>) -> Result<f64, Metr
             .unwrap_or(0.0),
         Ok(Sql::Null) | Err(_) => 0.0,
     })
+}
+
+fn first_value(row: &rusqlite::Row<'_>) -> rusqlite::Result<rusqlite::types::Value> {
+    row.get(0)
+}
+
+/// `sql` as SQLite 3.40 (OSWorld's hosts) runs it on a file that is not a database: a query
+/// that reads no page of it (`SELECT 1`) runs, anything else fails ("file is not a database").
+/// The bundled, newer SQLite reads the schema before every `SELECT`, so such a query is run on
+/// an empty in-memory database instead, once `EXPLAIN` shows that its program opens no
+/// transaction (every read of the file starts with one).
+fn without_pages(sql: &str) -> rusqlite::Result<rusqlite::types::Value> {
+    let not_a_database = || {
+        rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOTADB),
+            None,
+        )
+    };
+    let db = rusqlite::Connection::open_in_memory()?;
+    let mut explain = db.prepare(&format!("EXPLAIN {sql}"))?;
+    let opcodes = explain
+        .query_map([], |row| row.get::<_, String>(1))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if opcodes.iter().any(|op| op == "Transaction") {
+        return Err(not_a_database());
+    }
+    db.query_row(sql, [], first_value)
 }
 
 #[cfg(test)]
@@ -575,5 +612,23 @@ mod tests {
         let odd_ref = json!({"method": "approx:1", "ref": "dark"});
         assert_eq!(m(json!(""), odd_ref.clone()), Ok(false));
         assert!(m(json!(1), odd_ref).is_err());
+    }
+
+    #[test]
+    fn sqlite_reads_no_page_for_select_1() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let junk = dir.path().join("junk.db");
+        std::fs::write(&junk, "junk").expect("write");
+        let got = Got::File(Some(junk));
+        let run = |sql: &str| {
+            let rules = Got::Json(json!({ "sql": sql }));
+            run_sqlite3(Some(&got), Some(&rules)).expect("scores")
+        };
+        assert_eq!(run("SELECT 1"), 1.0);
+        assert_eq!(run("SELECT 2 + 3"), 5.0);
+        // Anything reading the file fails there, as in OSWorld (which raises).
+        assert_eq!(run("SELECT count(*) + 1 FROM sqlite_master"), 0.0);
+        assert_eq!(run("SELECT 1 FROM t"), 0.0);
+        assert_eq!(run("PRAGMA user_version"), 0.0);
     }
 }

@@ -194,6 +194,10 @@ def check_sqlite(gen):
         yield case("run_sqlite3", "query", gen.file(p), gen.json({"sql": rng.choice(queries)}))
     yield case("run_sqlite3", "missing", gen.missing(), gen.json({"sql": "SELECT 1"}))
     yield case("run_sqlite3", "not a database", gen.file(gen.write("junk", ".db")), gen.json({"sql": "SELECT 1"}))
+    junk = gen.write("junk" * 2000, ".db")
+    for sql in ["SELECT 2 + 3", "SELECT 'x'", "SELECT NULL", "SELECT count(*) + 1 FROM sqlite_master",
+                "SELECT 1 FROM t", "PRAGMA user_version", "SELECT 1 WHERE 0"]:
+        yield case("run_sqlite3", "not a database: " + sql, gen.file(junk), gen.json({"sql": sql}))
 
 
 def cases(gen):
