@@ -162,23 +162,6 @@ fn given(got: Vec<Option<PathBuf>>, gives: Option<&[usize]>) -> Got {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn multi_getters_give_what_osworld_gives() {
-        let files = || vec![Some(PathBuf::from("a")), None, Some(PathBuf::from("c"))];
-        assert_eq!(given(files(), None), Got::File(Some(PathBuf::from("a"))));
-        assert_eq!(given(files(), Some(&[1])), Got::File(None));
-        assert_eq!(
-            given(files(), Some(&[2, 0, 2])),
-            Got::Files(vec![Some(PathBuf::from("a")), Some(PathBuf::from("c"))])
-        );
-        assert_eq!(given(files(), Some(&[7])), Got::Files(vec![]));
-    }
-}
-
 fn copy_in(from: &Path, to: &Path, gold: bool) -> Result<Option<PathBuf>, GetterError> {
     if !from.is_file() {
         return if gold {
@@ -222,4 +205,21 @@ fn tree(path: &Path) -> Value {
         "name": name,
         "children": children.iter().map(|c| tree(c)).collect::<Vec<_>>(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multi_getters_give_what_osworld_gives() {
+        let files = || vec![Some(PathBuf::from("a")), None, Some(PathBuf::from("c"))];
+        assert_eq!(given(files(), None), Got::File(Some(PathBuf::from("a"))));
+        assert_eq!(given(files(), Some(&[1])), Got::File(None));
+        assert_eq!(
+            given(files(), Some(&[2, 0, 2])),
+            Got::Files(vec![Some(PathBuf::from("a")), Some(PathBuf::from("c"))])
+        );
+        assert_eq!(given(files(), Some(&[7])), Got::Files(vec![]));
+    }
 }

@@ -5,6 +5,7 @@
 //! Python's `dict.get(key, default)` on a value that is not a dict raises, and OSWorld's getters
 //! catch that and return their fallback: [`get`] returns `Err(NotDict)` for it.
 
+use deskhand_tasks::metrics::truthy;
 use serde_json::{Value, json};
 
 /// A lookup on something that is not a JSON object (Python's `AttributeError`).
@@ -22,18 +23,6 @@ pub(super) fn get<'v>(v: &'v Value, key: &str) -> Result<Option<&'v Value>, NotD
 /// `v.get(key, {})`: an empty object when the key is missing.
 fn get_or_empty<'v>(v: &'v Value, key: &str, empty: &'v Value) -> Result<&'v Value, NotDict> {
     Ok(get(v, key)?.unwrap_or(empty))
-}
-
-/// Python's truthiness of a JSON value.
-pub(super) fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
-    }
 }
 
 fn yes_no(b: bool) -> Value {

@@ -23,7 +23,7 @@ mod files;
 mod fuzz;
 mod general;
 mod pdf;
-mod py;
+pub(crate) mod py;
 mod records;
 mod system;
 mod table;
@@ -289,6 +289,11 @@ fn value(metric: &str, role: &str, got: Option<&Got>) -> Result<Option<Value>, M
         )),
         None => Err(invalid(metric, format!("no {role} getter"))),
     }
+}
+
+/// Python's truthiness of a JSON value (`bool(x)` of what `json.loads` gives).
+pub fn truthy(v: &Value) -> bool {
+    py::truthy(v)
 }
 
 /// A boolean option, with Python's truthiness and its default.

@@ -12,6 +12,7 @@
 //! `"1.0"`, a gap `"nan"`, a date `"2024-01-05 10:30:00"`).
 //! Checked against pandas 2.2 on the workbooks of `tests/fixtures/last_row`.
 
+use crate::metrics::py::float_repr;
 use calamine::{Data, Reader, open_workbook_auto};
 use std::path::Path;
 
@@ -95,27 +96,6 @@ fn serial_datetime(serial: f64) -> (String, bool) {
         secs % 60
     );
     (text, secs == 0)
-}
-
-/// Python's `repr(float)`.
-fn float_repr(f: f64) -> String {
-    if f.is_nan() {
-        return "nan".to_owned();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "inf" } else { "-inf" }.to_owned();
-    }
-    let s = format!("{f:?}");
-    match s.split_once('e') {
-        None => s,
-        Some((mantissa, exp)) => {
-            let (sign, digits) = match exp.strip_prefix('-') {
-                Some(d) => ('-', d),
-                None => ('+', exp),
-            };
-            format!("{mantissa}e{sign}{digits:0>2}")
-        }
-    }
 }
 
 /// `str()` of one value in an `object` column.
