@@ -76,11 +76,6 @@ const OPEN: &[(&str, &str, &str)] = &[
         "selector label:contains(\"hello\")",
         "lxml's :contains() is case-insensitive (lower-cases both); deskhand's is not",
     ),
-    (
-        "check_json",
-        "NaN",
-        "Python's json.load reads NaN; deskhand's check_json does not load the file",
-    ),
 ];
 
 #[derive(Debug, Deserialize)]

@@ -10,7 +10,8 @@
 //!   an `unexpect` item the value is then `None`) and any rule that makes Python raise (OSWorld
 //!   catches everything there, a method it does not know included). Rules are evaluated as
 //!   Python's `metric and …` does: once the score is false, later methods are not tried (their
-//!   keys still are).
+//!   keys still are). `NaN`, `Infinity` and `-Infinity` load, as `json.load` reads them (see
+//!   [`python_constants`]).
 //! - `check_csv(file, rules)`: `csv.DictReader` rows (the first row names the columns; a short
 //!   row leaves the rest `None`, so a rule asking for `null` matches it; a UTF-8 BOM stays in
 //!   the first column's name); every `expect` record (`{column: value}`, Python `==`) must match
@@ -98,9 +99,7 @@ pub(super) fn match_rule(value: &Value, rule: &Value) -> Result<bool, Raised> {
         return Ok(py::search(&re, text));
     }
     let ordered = |want: &[Ordering]| -> Result<bool, Raised> {
-        py::compare(value, reference()?)
-            .map(|o| want.contains(&o))
-            .map_err(|_| Raised("TypeError: not comparable".to_owned()))
+        Ok(compare(value, reference()?)?.is_some_and(|o| want.contains(&o)))
     };
     match method {
         "eq" => return Ok(py::eq(value, reference()?)),
@@ -147,11 +146,10 @@ pub(super) fn match_rule(value: &Value, rule: &Value) -> Result<bool, Raised> {
             return Err(Raised(format!("IndexError: {method:?} is too short")));
         };
         let op = |c: char, a: &Value, b: &Value| -> Result<bool, Raised> {
-            let o =
-                py::compare(a, b).map_err(|_| Raised("TypeError: not comparable".to_owned()))?;
+            let o = compare(a, b)?;
             match c {
-                't' => Ok(o == Ordering::Less),
-                'e' => Ok(o != Ordering::Greater),
+                't' => Ok(o == Some(Ordering::Less)),
+                'e' => Ok(o.is_some_and(|o| o != Ordering::Greater)),
                 _ => Err(Raised(format!("AttributeError: operator has no l{c}"))),
             }
         };
@@ -186,6 +184,37 @@ pub(super) fn match_rule(value: &Value, rule: &Value) -> Result<bool, Raised> {
         );
     }
     Err(Raised(format!("NotImplementedError: method {method:?}")))
+}
+
+/// Python's `a < b` and friends as one ordering; `None` where no operator holds (a NaN loaded
+/// by `check_json`, see [`PY_FLOAT`]), `Err` where Python raises.
+fn compare(a: &Value, b: &Value) -> Result<Option<Ordering>, Raised> {
+    let raised = || Raised("TypeError: not comparable".to_owned());
+    if python_float(a).is_none() && python_float(b).is_none() {
+        return py::compare(a, b).map(Some).map_err(|_| raised());
+    }
+    let number = |v: &Value| match v {
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        Value::Number(n) => n.as_f64(),
+        other => python_float(other),
+    };
+    match (number(a), number(b)) {
+        (Some(a), Some(b)) => Ok(a.partial_cmp(&b)),
+        _ => Err(raised()),
+    }
+}
+
+/// The float a [`PY_FLOAT`] object stands for.
+fn python_float(value: &Value) -> Option<f64> {
+    let Value::Object(map) = value else {
+        return None;
+    };
+    match (map.len(), map.get(PY_FLOAT)?.as_str()?) {
+        (1, "NaN") => Some(f64::NAN),
+        (1, "Infinity") => Some(f64::INFINITY),
+        (1, "-Infinity") => Some(f64::NEG_INFINITY),
+        _ => None,
+    }
 }
 
 /// Python's `float(value)`; `None` where it raises.
@@ -327,7 +356,7 @@ fn check_json(
             _ => return Ok(0.0),
         }
     } else {
-        match serde_json::from_str::<Value>(&text) {
+        match serde_json::from_str::<Value>(&python_constants(&text)) {
             Ok(v) => v,
             Err(_) => return Ok(0.0),
         }
@@ -523,6 +552,45 @@ fn run_sqlite3(result: Option<&Got>, expected: Option<&Got>) -> Result<f64, Metr
     })
 }
 
+/// What a `NaN`, `Infinity` or `-Infinity` in a JSON document (Python's `json.load` reads them
+/// as floats; JSON has no such values) is loaded as: an object with this one key, holding the
+/// constant's name.
+const PY_FLOAT: &str = "\u{0}python float";
+
+/// `text` with every `NaN`, `Infinity` and `-Infinity` outside strings replaced by a
+/// [`PY_FLOAT`] object, so that the rest of the document loads as Python loads it. A rule that
+/// reaches such a value sees it as Python sees the float: never equal to a JSON value, not a
+/// string, no number near, ordered as a float (see [`compare`]; NaN is in no order).
+fn python_constants(text: &str) -> std::borrow::Cow<'_, str> {
+    const NAMES: [&str; 3] = ["-Infinity", "Infinity", "NaN"];
+    if !NAMES.iter().any(|n| text.contains(n)) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if !in_string {
+            if let Some(name) = NAMES.iter().find(|n| rest.starts_with(**n)) {
+                out.push_str(&serde_json::json!({ PY_FLOAT: name }).to_string());
+                rest = &rest[name.len()..];
+                continue;
+            }
+            in_string = c == '"';
+        } else if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == '"' {
+            in_string = false;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out.into()
+}
+
 fn first_value(row: &rusqlite::Row<'_>) -> rusqlite::Result<rusqlite::types::Value> {
     row.get(0)
 }
@@ -630,5 +698,46 @@ mod tests {
         assert_eq!(run("SELECT count(*) + 1 FROM sqlite_master"), 0.0);
         assert_eq!(run("SELECT 1 FROM t"), 0.0);
         assert_eq!(run("PRAGMA user_version"), 0.0);
+    }
+
+    #[test]
+    fn json_loads_python_constants() {
+        assert_eq!(
+            python_constants(r#"{"a": NaN, "b": [-Infinity, Infinity], "NaN": "x NaN \" NaN"}"#),
+            format!(
+                r#"{{"a": {n}, "b": [{m}, {i}], "NaN": "x NaN \" NaN"}}"#,
+                n = json!({ PY_FLOAT: "NaN" }),
+                m = json!({ PY_FLOAT: "-Infinity" }),
+                i = json!({ PY_FLOAT: "Infinity" }),
+            )
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("nan.json");
+        std::fs::write(&file, r#"{"a": NaN, "b": 1}"#).expect("write");
+        let got = Got::File(Some(file));
+        let nan = json!({ PY_FLOAT: "NaN" });
+        let score = |rules: Value| check_json(Some(&got), Some(&Got::Json(rules)), false);
+        let rule = |key: &str, method: &str, reference: Value| json!({ "expect": [{ "key": [key], "method": method, "ref": reference }] });
+        assert_eq!(score(rule("b", "eq", json!(1))).ok(), Some(1.0));
+        assert_eq!(score(rule("a", "eq", json!(1))).ok(), Some(0.0));
+        assert_eq!(score(rule("a", "ne", json!(1))).ok(), Some(1.0));
+        assert_eq!(score(rule("a", "approx:1", json!(1))).ok(), Some(0.0));
+        // Ordering a NaN is false, not an error; Infinity orders as a float.
+        assert_eq!(
+            match_rule(&nan, &json!({"method": "lt", "ref": 1})),
+            Ok(false)
+        );
+        assert_eq!(
+            match_rule(&nan, &json!({"method": "ge", "ref": 1})),
+            Ok(false)
+        );
+        let inf = json!({ PY_FLOAT: "Infinity" });
+        assert_eq!(
+            match_rule(&inf, &json!({"method": "gt", "ref": 1e300})),
+            Ok(true)
+        );
+        let range = json!({"method": "range.ee", "ref": [0, true]});
+        assert_eq!(match_rule(&inf, &range), Ok(false));
+        assert!(match_rule(&inf, &json!({"method": "lt", "ref": "x"})).is_err());
     }
 }

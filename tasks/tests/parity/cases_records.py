@@ -165,6 +165,17 @@ def check_json(gen):
     yield case("check_json", "not JSON", gen.file(gen.write("{", ".json")), gen.json({"expect": []}))
     yield case("check_json", "NaN", gen.file(gen.write('{"a": NaN, "b": 1}', ".json")),
                gen.json({"expect": [{"key": ["b"], "method": "eq", "ref": 1}]}))
+    consts = gen.write('{"a": NaN, "b": Infinity, "c": -Infinity, "d": "NaN", "e": [NaN, 2]}', ".json")
+    for key, method, ref in [("a", "eq", 1), ("a", "ne", 1), ("a", "approx:1", 1), ("a", "re", "N"),
+                             ("d", "eq", "NaN"), ("e", "eq", 1), ("b", "ne", None), ("c", "eq", None),
+                             ("a", "lt", 1), ("a", "ge", 1), ("b", "gt", 1e300), ("c", "le", False),
+                             ("b", "lt", "x"), ("a", "range.ee", [0, 1]), ("b", "range.te", [0, True])]:
+        yield case("check_json", f"constants: {key} {method} {ref!r}", gen.file(consts),
+                   gen.json({"expect": [{"key": [key], "method": method, "ref": ref}]}))
+        yield case("check_json", f"constants: unexpect {key} {method} {ref!r}", gen.file(consts),
+                   gen.json({"unexpect": [{"key": [key], "method": method, "ref": ref}]}))
+    yield case("check_json", "-NaN", gen.file(gen.write('{"a": -NaN}', ".json")), gen.json({"expect": []}))
+    yield case("check_json", "nan", gen.file(gen.write('{"a": nan}', ".json")), gen.json({"expect": []}))
     yield case("check_json", "BOM", gen.file(gen.write('\ufeff{"a": 1}', ".json")),
                gen.json({"expect": [{"key": ["a"], "method": "eq", "ref": 1}]}))
     yield case("check_json", "unexpect on a missing key", gen.file(gen.write('{"a": 1}', ".json")),
