@@ -55,28 +55,7 @@ const APPROX: &[(&str, f64, &str)] = &[(
 /// Disagreements found in metrics owned elsewhere and reported to their owners, not fixed yet:
 /// (metric, case name, what). Printed on every run. One that agrees again (fixed by its owner)
 /// is checked like any other case and printed as such, to be taken out of this list.
-const OPEN: &[(&str, &str, &str)] = &[
-    (
-        "check_accessibility_tree",
-        "selector label:nth-child(3)",
-        "cssselect runs :nth-child(); deskhand refuses it",
-    ),
-    (
-        "check_accessibility_tree",
-        "selector section:nth-of-type(1)",
-        "cssselect runs :nth-of-type(); deskhand refuses it",
-    ),
-    (
-        "check_accessibility_tree",
-        "selector link:nth-last-child(1)",
-        "cssselect runs :nth-last-child(); deskhand refuses it",
-    ),
-    (
-        "check_accessibility_tree",
-        "selector label:contains(\"hello\")",
-        "lxml's :contains() is case-insensitive (lower-cases both); deskhand's is not",
-    ),
-];
+const OPEN: &[(&str, &str, &str)] = &[];
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case")]

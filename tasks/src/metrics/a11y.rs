@@ -47,7 +47,11 @@ pub(super) fn score(
     let tree = Tree::parse(xml).map_err(query_error)?;
     let mut total = 1.0;
     for rule in &rules {
-        let elements = tree.xpath(&rule.xpath).map_err(query_error)?;
+        let elements = match &rule.css {
+            Some(css) => tree.select(css),
+            None => tree.xpath(&rule.xpath),
+        }
+        .map_err(query_error)?;
         if elements.is_empty() {
             return Ok(0.0);
         }
@@ -94,6 +98,9 @@ fn ratio(a: &str, b: &str) -> f64 {
 #[derive(Debug)]
 struct Rule {
     xpath: String,
+    /// The selector list, for a rule by `selectors` (`xpath` is then its translation): run with
+    /// [`Tree::select`], which does lxml's lower-casing for `:contains()`.
+    css: Option<String>,
     text: Option<Value>,
     exact: bool,
 }
@@ -127,8 +134,8 @@ fn parse_rules(name: &str, expected: Option<&Got>) -> Result<Vec<Rule>, MetricEr
                     format!("a rule must be an object, got {rule}"),
                 ));
             };
-            let xpath = match (rule.get("xpath"), rule.get("selectors")) {
-                (Some(Value::String(xpath)), _) => xpath.clone(),
+            let (xpath, css) = match (rule.get("xpath"), rule.get("selectors")) {
+                (Some(Value::String(xpath)), _) => (xpath.clone(), None),
                 (Some(other), _) => {
                     return Err(invalid(
                         name,
@@ -140,7 +147,9 @@ fn parse_rules(name: &str, expected: Option<&Got>) -> Result<Vec<Rule>, MetricEr
                         selectors.iter().map(Value::as_str).collect();
                     let selectors =
                         selectors.ok_or_else(|| invalid(name, "selectors must be strings"))?;
-                    css_to_xpath(&selectors.join(", ")).map_err(|e| invalid(name, e.to_string()))?
+                    let css = selectors.join(", ");
+                    let xpath = css_to_xpath(&css).map_err(|e| invalid(name, e.to_string()))?;
+                    (xpath, Some(css))
                 }
                 (None, Some(other)) => {
                     return Err(invalid(
@@ -163,7 +172,12 @@ fn parse_rules(name: &str, expected: Option<&Got>) -> Result<Vec<Rule>, MetricEr
                     ));
                 }
             };
-            Ok(Rule { xpath, text, exact })
+            Ok(Rule {
+                xpath,
+                css,
+                text,
+                exact,
+            })
         })
         .collect()
 }

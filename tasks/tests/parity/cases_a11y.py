@@ -62,11 +62,21 @@ SELECTORS = [
     "label[name=To]~[attr|class=\"address-pill\"]>label[attr|class=\"pill-label\"][name*=\"fox@someuniversity.edu\"]",
     "[name|=Save]", "menu-item:only-child", "heading:empty",
     "[val|value=\"12.5\"]", "frame, panel",
+    "label:nth-child(2)", "*:nth-last-child(odd)", "panel:nth-of-type(2n)", "text:contains(\"HELLO\")",
+    "label:contains(zürich)",
 ]
 
-# Selectors deskhand does not run as OSWorld does yet (tests/parity.rs OPEN): tried alone only.
-SELECTORS_OPEN = ["label:nth-child(3)", "section:nth-of-type(1)", "link:nth-last-child(1)",
-                  "label:contains(\"hello\")", "label:contains(\"HeLLo\")"]
+# Structural functions and lxml's case-insensitive :contains(), tried alone on a hand-made tree
+# (and, with SELECTORS, on the random ones).
+SELECTORS_HAND = ["label:nth-child(3)", "section:nth-of-type(1)", "link:nth-last-child(1)",
+                  "label:contains(\"hello\")", "label:contains(\"HeLLo\")", "label:nth-child(odd)",
+                  "label:nth-child(even)", "*:nth-child(-n+2)", "label:nth-last-of-type(2)",
+                  "label:nth-of-type(2n+1)", "frame > *:nth-child(3n-1)", "label:nth-child(n)",
+                  "label:nth-child(-n-1)", "label:nth-child( + 2n + 1 )", "label:NTH-CHILD(2)",
+                  "label:nth-child(0n+0)", "*:nth-of-type(1)", "label:nth-child(x)",
+                  "label:nth-child(\"2\")", "push-button:contains(SAY)", "label:contains('')",
+                  "label:contains(\"ÜBER\")", "label:contains(\"straße\")", "label:contains(Zürich)",
+                  ":contains(\"ΟΔΟΣ\")", "label:contains(\"ὈΔΟΣ\")", "label:not(:nth-child(2))"]
 
 XPATHS = [
     "//label", "//*[@name='To']", "//application[@name='Thunderbird']//*[contains(text(), 'fox') or contains(@name, 'fox')]",
@@ -117,8 +127,10 @@ def cases(gen):
     xmlns = "".join(f' xmlns:{k}="{v}"' for k, v in NS.items())
     hand = (f'<desktop-frame{xmlns}><application name="Mousepad"><frame name="f">'
             '<section name="s1"/><label name="l1"><text name="">Hel</text>lo</label>'
-            '<label name="l2">other</label><label name="l3"><push-button name="b">say HeLLo</push-button></label><link name="k"/></frame></application></desktop-frame>')
-    for s in SELECTORS_OPEN:
+            '<label name="l2">other</label><label name="l3"><push-button name="b">say HeLLo</push-button></label><link name="k"/>'
+            '<label name="l4">ÜBER STRASSE</label><label name="l5">ZÜRICH</label><label name="l6">ΟΔΟΣ</label>'
+            '</frame></application></desktop-frame>')
+    for s in SELECTORS_HAND:
         yield {"metric": "check_accessibility_tree", "module": M, "name": f"selector {s}",
                "result": gen.text(hand), "expected": gen.json([{"selectors": [s]}]), "options": {}}
     for s in SELECTORS:

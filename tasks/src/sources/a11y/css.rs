@@ -5,11 +5,13 @@
 //! Supported: type selectors with namespaces (`ns|tag`, `*`), `#id`, `.class`, attribute
 //! selectors with namespaces (`[attr|id]`, `=`, `~=`, `|=`, `^=`, `$=`, `*=`, `!=`, values as
 //! identifiers or strings, escapes), the combinators ` `, `>`, `+`, `~`, selector lists (`,`),
-//! `:not(…)`, `:contains(…)`, `:first-child`, `:last-child`, `:only-child`, `:first-of-type`,
+//! `:not(…)`, `:contains(…)` (lxml's: case-insensitive, see [`LXML_LOWER_CASE`]),
+//! `:nth-child(an+b)`, `:nth-last-child()`, `:nth-of-type()`, `:nth-last-of-type()` (`odd`,
+//! `even`, `n`, `-n+3`, …), `:first-child`, `:last-child`, `:only-child`, `:first-of-type`,
 //! `:last-of-type`, `:only-of-type`, `:empty`, `:root`, and the pseudo-classes that never match
 //! a document (`:hover`, `:checked`, …). Anything else is an error. The translations are those
-//! of cssselect 1.6 (what installing OSWorld's requirements gets today); older releases write
-//! some of them differently (`/descendant-or-self::*/x` for `/descendant::x`) to the same effect.
+//! of cssselect 1.2 to 1.6 (OSWorld's requirements); releases before 1.2 write some of them
+//! differently (`/descendant-or-self::*/x` for `/descendant::x`) to the same effect.
 
 use std::fmt;
 
@@ -23,9 +25,32 @@ pub struct CssError {
     pub reason: String,
 }
 
+/// What lxml's translator lower-cases an element's text with for `:contains()`: an XPath
+/// extension function (Python's `str.lower`) that lxml registers under this prefix.
+pub const LXML_LOWER_CASE: &str = "__lxml_internal_css:lower-case(string(.))";
+
 /// The XPath that selects what `css` selects, relative to the context node and its
-/// descendants (cssselect's default prefix `descendant-or-self::`).
+/// descendants (cssselect's default prefix `descendant-or-self::`), exactly as lxml's
+/// translator writes it (`:contains()` calls [`LXML_LOWER_CASE`], which only lxml knows).
 pub fn to_xpath(css: &str) -> Result<String, CssError> {
+    let lxml = Lowering {
+        text: LXML_LOWER_CASE,
+        fold_sigma: false,
+    };
+    to_xpath_lowering(css, &lxml)
+}
+
+/// How `:contains()` lower-cases.
+#[derive(Debug, Clone, Copy)]
+pub struct Lowering<'a> {
+    /// The XPath expression for the element's lower-cased text.
+    pub text: &'a str,
+    /// Whether the value's final sigma `ς` is written `σ` (for a `text` that folds both).
+    pub fold_sigma: bool,
+}
+
+/// [`to_xpath`], lower-casing as `lower` says.
+pub fn to_xpath_lowering(css: &str, lower: &Lowering<'_>) -> Result<String, CssError> {
     let fail = |reason: String| CssError {
         selector: css.to_owned(),
         reason,
@@ -37,7 +62,7 @@ pub fn to_xpath(css: &str) -> Result<String, CssError> {
         let selector = parser.selector().map_err(fail)?;
         parts.push(format!(
             "descendant-or-self::{}",
-            translate(&selector).map_err(fail)?
+            translate(&selector, lower).map_err(fail)?
         ));
         parser.skip_ws();
         match parser.next() {
@@ -461,7 +486,7 @@ impl Expr {
 }
 
 /// An XPath string literal for `s` (`concat(…)` when it holds both kinds of quote).
-fn literal(s: &str) -> String {
+pub(super) fn literal(s: &str) -> String {
     if !s.contains('\'') {
         format!("'{s}'")
     } else if !s.contains('"') {
@@ -507,7 +532,7 @@ fn is_safe_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
-fn translate(sel: &Sel) -> Result<Expr, String> {
+fn translate(sel: &Sel, lower: &Lowering<'_>) -> Result<Expr, String> {
     Ok(match sel {
         Sel::Element { namespace, element } => {
             let (mut name, mut safe) = match element {
@@ -530,12 +555,12 @@ fn translate(sel: &Sel) -> Result<Expr, String> {
             expr
         }
         Sel::Hash(base, id) => {
-            let mut expr = translate(base)?;
+            let mut expr = translate(base, lower)?;
             expr.add_condition(&format!("@id = {}", literal(id)));
             expr
         }
         Sel::Class(base, class) => {
-            let mut expr = translate(base)?;
+            let mut expr = translate(base, lower)?;
             includes(&mut expr, "@class", class);
             expr
         }
@@ -546,7 +571,7 @@ fn translate(sel: &Sel) -> Result<Expr, String> {
             op,
             value,
         } => {
-            let mut expr = translate(base)?;
+            let mut expr = translate(base, lower)?;
             let mut full = name.clone();
             let mut safe = is_safe_name(name);
             if let Some(ns) = namespace {
@@ -584,7 +609,7 @@ fn translate(sel: &Sel) -> Result<Expr, String> {
             expr
         }
         Sel::Pseudo(base, name) => {
-            let mut expr = translate(base)?;
+            let mut expr = translate(base, lower)?;
             let of_type = |expr: &Expr, what: &str| {
                 if expr.element == "*" {
                     Err(format!("*:{what} is not implemented"))
@@ -619,19 +644,43 @@ fn translate(sel: &Sel) -> Result<Expr, String> {
             expr
         }
         Sel::Function(base, name, args) => {
-            let mut expr = translate(base)?;
-            if !name.eq_ignore_ascii_case("contains") {
-                return Err(format!("the function :{name}() is not supported"));
-            }
-            let [Tok::Ident(value) | Tok::Str(value)] = args.as_slice() else {
-                return Err(":contains() takes one string or identifier".into());
+            let mut expr = translate(base, lower)?;
+            let of_type = |expr: &Expr| {
+                if expr.element == "*" {
+                    Err("*:nth-of-type() is not implemented".to_owned())
+                } else {
+                    Ok(())
+                }
             };
-            expr.add_condition(&format!("contains(., {})", literal(value)));
+            match name.to_ascii_lowercase().as_str() {
+                "contains" => {
+                    let [Tok::Ident(value) | Tok::Str(value)] = args.as_slice() else {
+                        return Err(":contains() takes one string or identifier".into());
+                    };
+                    // lxml's: both sides lower-cased as Python's `str.lower` does.
+                    let mut value = value.to_lowercase();
+                    if lower.fold_sigma {
+                        value = value.replace('ς', "σ");
+                    }
+                    expr.add_condition(&format!("contains({}, {})", lower.text, literal(&value)));
+                }
+                "nth-child" => nth(&mut expr, args, false, true)?,
+                "nth-last-child" => nth(&mut expr, args, true, true)?,
+                "nth-of-type" => {
+                    of_type(&expr)?;
+                    nth(&mut expr, args, false, false)?;
+                }
+                "nth-last-of-type" => {
+                    of_type(&expr)?;
+                    nth(&mut expr, args, true, false)?;
+                }
+                other => return Err(format!("the function :{other}() is not supported")),
+            }
             expr
         }
         Sel::Negation(base, inner) => {
-            let mut expr = translate(base)?;
-            let mut sub = translate(inner)?;
+            let mut expr = translate(base, lower)?;
+            let mut sub = translate(inner, lower)?;
             sub.add_name_test();
             if sub.condition.is_empty() {
                 expr.add_condition("0");
@@ -641,8 +690,8 @@ fn translate(sel: &Sel) -> Result<Expr, String> {
             expr
         }
         Sel::Combined(left, combinator, right) => {
-            let left = translate(left)?;
-            let right = translate(right)?;
+            let left = translate(left, lower)?;
+            let right = translate(right, lower)?;
             match combinator {
                 ' ' if right.element == "*"
                     && right.condition.is_empty()
@@ -675,4 +724,98 @@ fn includes(expr: &mut Expr, attr: &str, value: &str) {
     } else {
         expr.add_condition("0");
     }
+}
+
+/// cssselect's `parse_series`: the `an+b` of `:nth-child()` and friends. The arguments are
+/// joined (whitespace between them dropped); `odd`, `even` and `n` are named series.
+fn parse_series(args: &[Tok]) -> Result<(i128, i128), String> {
+    let mut joined = String::new();
+    for arg in args {
+        match arg {
+            Tok::Ident(s) => joined.push_str(s),
+            Tok::Delim(c @ ('+' | '-')) => joined.push(*c),
+            other => return Err(format!("invalid series: unexpected {other}")),
+        }
+    }
+    let invalid = || format!("invalid series {joined:?}");
+    match joined.as_str() {
+        "odd" => return Ok((2, 1)),
+        "even" => return Ok((2, 0)),
+        "n" => return Ok((1, 0)),
+        _ => {}
+    }
+    let Some((a, b)) = joined.split_once('n') else {
+        return Ok((0, py_int(&joined).ok_or_else(invalid)?));
+    };
+    let a = match a {
+        "" | "+" => 1,
+        "-" => -1,
+        a => py_int(a).ok_or_else(invalid)?,
+    };
+    let b = if b.is_empty() {
+        0
+    } else {
+        py_int(b).ok_or_else(invalid)?
+    };
+    Ok((a, b))
+}
+
+/// Python's `int(s)` for base 10: a sign, then digits with single underscores between them.
+fn py_int(s: &str) -> Option<i128> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let ok = !digits.is_empty()
+        && !digits.starts_with('_')
+        && !digits.ends_with('_')
+        && !digits.contains("__")
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '_');
+    ok.then(|| s.replace('_', "").parse().ok()).flatten()
+}
+
+/// cssselect's `xpath_nth_child_function`: the element has `an+b-1` siblings (of its name
+/// when `any_name` is false) before it (after it when `last`), for some `n >= 0`.
+fn nth(expr: &mut Expr, args: &[Tok], last: bool, any_name: bool) -> Result<(), String> {
+    let (a, b) = parse_series(args)?;
+    let b_min_1 = b - 1;
+    if a == 1 && b_min_1 <= 0 {
+        return Ok(());
+    }
+    if a < 0 && b_min_1 < 0 {
+        expr.add_condition("0");
+        return Ok(());
+    }
+    let nodetest = if any_name { "*" } else { expr.element.as_str() };
+    let axis = if last { "following" } else { "preceding" };
+    let count = format!("count({axis}-sibling::{nodetest})");
+    if a == 0 {
+        expr.add_condition(&format!("{count} = {b_min_1}"));
+        return Ok(());
+    }
+    let mut expressions = Vec::new();
+    if a > 0 {
+        if b_min_1 > 0 {
+            expressions.push(format!("{count} >= {b_min_1}"));
+        }
+    } else {
+        expressions.push(format!("{count} <= {b_min_1}"));
+    }
+    if a.abs() != 1 {
+        let b_neg = (-b_min_1).rem_euclid(a.abs());
+        let left = if b_neg == 0 {
+            count
+        } else {
+            format!("({count} +{b_neg})")
+        };
+        expressions.push(format!("{left} mod {a} = 0"));
+    }
+    let condition = if expressions.len() > 1 {
+        expressions
+            .iter()
+            .map(|e| format!("({e})"))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    } else {
+        expressions.join(" and ")
+    };
+    expr.add_condition(&condition);
+    Ok(())
 }

@@ -29,7 +29,8 @@
 //! OSWorld parses that XML with lxml and queries it with XPath and with CSS selectors
 //! (`lxml.cssselect`, which translates them to XPath). lxml's XPath is libxml2's, so [`Tree`]
 //! holds a libxml2 document and evaluates XPath in libxml2; CSS selectors are first translated
-//! the way `cssselect` translates them ([`css_to_xpath`]). Both run with the root element as
+//! the way `cssselect` translates them ([`css_to_xpath`]), lxml's lower-casing for
+//! `:contains()` done with `translate()` ([`Tree::select`]). Both run with the root element as
 //! context node and [`NAMESPACES`] as prefixes, as OSWorld's `check_accessibility_tree` does.
 
 #[path = "css.rs"]
@@ -178,7 +179,48 @@ impl Tree {
 
     /// The nodes the CSS selector list `css` selects (lxml's `CSSSelector(css)(root)`).
     pub fn select(&self, css: &str) -> Result<Vec<Selected>, QueryError> {
-        self.xpath(&css_to_xpath(css)?)
+        let text = self.lower_case();
+        let lower = css::Lowering {
+            text: &text,
+            fold_sigma: true,
+        };
+        self.xpath(&css::to_xpath_lowering(css, &lower)?)
+    }
+
+    /// An XPath 1.0 stand-in for lxml's [`css::LXML_LOWER_CASE`] (Python's `str.lower` of the
+    /// element's text) on this tree: `translate()` from every character of the tree's text that
+    /// lower-cases to another single character. It differs from Python only where lower-casing
+    /// depends on more than the character: U+0130 (whose lower case is two characters, here
+    /// just `i`) and the sigma, whose final form Python writes `ς` by its place in the word:
+    /// here `Σ`, `σ` and `ς` all become `σ`, in the text and in the `:contains()` value alike,
+    /// so a sigma matches a sigma whatever its place (where Python wants the same form).
+    fn lower_case(&self) -> String {
+        let text = self
+            .doc
+            .get_root_element()
+            .map(|root| root.get_content())
+            .unwrap_or_default();
+        let pairs: std::collections::BTreeMap<char, char> = text
+            .chars()
+            .filter_map(|c| {
+                if c == 'ς' {
+                    return Some((c, 'σ'));
+                }
+                let mut lower = c.to_lowercase();
+                let first = lower.next()?;
+                (first != c).then_some((c, first))
+            })
+            .collect();
+        if pairs.is_empty() {
+            return "string(.)".to_owned();
+        }
+        let from: String = pairs.keys().collect();
+        let to: String = pairs.values().collect();
+        format!(
+            "translate(string(.), {}, {})",
+            css::literal(&from),
+            css::literal(&to)
+        )
     }
 }
 
@@ -208,7 +250,8 @@ mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
 
-    /// Each corpus selector (and a few more shapes), and what cssselect 1.6 translates it to.
+    /// Each corpus selector (and a few more shapes), and what lxml's translator (cssselect 1.2 to
+    /// 1.6) translates it to.
     #[test]
     fn selectors_translate_as_cssselect_does() {
         let cases = [
@@ -226,15 +269,116 @@ mod tests {
             ),
             (
                 "a + b, c:first-child, d.x#y, [q^=''], [r$=ab], f:contains(\"it's\"), g:hover, h *",
-                "descendant-or-self::a/following-sibling::*[(self::b) and (position() = 1)] | descendant-or-self::c[count(preceding-sibling::*) = 0] | descendant-or-self::d[(@class and contains(@class, 'x') and contains(concat(' ', normalize-space(@class), ' '), ' x ')) and (@id = 'y')] | descendant-or-self::*[0] | descendant-or-self::*[@r and substring(@r, string-length(@r)-1) = 'ab'] | descendant-or-self::f[contains(., \"it's\")] | descendant-or-self::g[0] | descendant-or-self::h/descendant-or-self::*/*",
+                "descendant-or-self::a/following-sibling::*[(self::b) and (position() = 1)] | descendant-or-self::c[count(preceding-sibling::*) = 0] | descendant-or-self::d[(@class and contains(@class, 'x') and contains(concat(' ', normalize-space(@class), ' '), ' x ')) and (@id = 'y')] | descendant-or-self::*[0] | descendant-or-self::*[@r and substring(@r, string-length(@r)-1) = 'ab'] | descendant-or-self::f[contains(__lxml_internal_css:lower-case(string(.)), \"it's\")] | descendant-or-self::g[0] | descendant-or-self::h/descendant-or-self::*/*",
             ),
         ];
         for (css, xpath) in cases {
             assert_eq!(css_to_xpath(css).as_deref(), Ok(xpath), "{css}");
         }
         assert!(css_to_xpath("a[").is_err());
-        assert!(css_to_xpath("a:nth-child(2)").is_err());
+        assert!(css_to_xpath("a:nth-child(x)").is_err());
+        assert!(css_to_xpath("*:nth-of-type(2)").is_err());
+        assert!(css_to_xpath("a:nth-child(\"2\")").is_err());
+        assert!(css_to_xpath("a:frobnicate(2)").is_err());
         assert!(css_to_xpath("").is_err());
+    }
+
+    /// The structural functions and `:contains()`, as lxml's translator (cssselect 1.2)
+    /// writes them.
+    #[test]
+    fn nth_and_contains_translate_as_lxml_does() {
+        let cases = [
+            (
+                r#"label:nth-child(3)"#,
+                r#"descendant-or-self::label[count(preceding-sibling::*) = 2]"#,
+            ),
+            (
+                r#"a:nth-child(odd)"#,
+                r#"descendant-or-self::a[count(preceding-sibling::*) mod 2 = 0]"#,
+            ),
+            (
+                r#"a:nth-child(even)"#,
+                r#"descendant-or-self::a[(count(preceding-sibling::*) +1) mod 2 = 0]"#,
+            ),
+            (r#"a:nth-child(n)"#, r#"descendant-or-self::a"#),
+            (
+                r#"a:nth-child(-n+3)"#,
+                r#"descendant-or-self::a[count(preceding-sibling::*) <= 2]"#,
+            ),
+            (
+                r#"a:nth-child(-2n+5)"#,
+                r#"descendant-or-self::a[(count(preceding-sibling::*) <= 4) and (count(preceding-sibling::*) mod -2 = 0)]"#,
+            ),
+            (
+                r#"a:nth-child(3n-1)"#,
+                r#"descendant-or-self::a[(count(preceding-sibling::*) +2) mod 3 = 0]"#,
+            ),
+            (r#"a:nth-child(-n-1)"#, r#"descendant-or-self::a[0]"#),
+            (
+                r#"a:nth-child(+ n + 2)"#,
+                r#"descendant-or-self::a[count(preceding-sibling::*) >= 1]"#,
+            ),
+            (
+                r#"a:nth-last-child(2n+1)"#,
+                r#"descendant-or-self::a[count(following-sibling::*) mod 2 = 0]"#,
+            ),
+            (
+                r#"section:nth-of-type(1)"#,
+                r#"descendant-or-self::section[count(preceding-sibling::section) = 0]"#,
+            ),
+            (
+                r#"b:nth-last-of-type(-3n+7)"#,
+                r#"descendant-or-self::b[(count(following-sibling::b) <= 6) and (count(following-sibling::b) mod -3 = 0)]"#,
+            ),
+            (
+                r#"c:NTH-CHILD(1_0)"#,
+                r#"descendant-or-self::c[count(preceding-sibling::*) = 9]"#,
+            ),
+            (
+                r#"a:nth-child(0n+0)"#,
+                r#"descendant-or-self::a[count(preceding-sibling::*) = -1]"#,
+            ),
+            (
+                r#"x:contains("HeLLo Ü")"#,
+                r#"descendant-or-self::x[contains(__lxml_internal_css:lower-case(string(.)), 'hello ü')]"#,
+            ),
+            (
+                r#"x:contains(Ab)"#,
+                r#"descendant-or-self::x[contains(__lxml_internal_css:lower-case(string(.)), 'ab')]"#,
+            ),
+        ];
+        for (css, xpath) in cases {
+            assert_eq!(css_to_xpath(css).as_deref(), Ok(xpath), "{css}");
+        }
+    }
+
+    #[test]
+    fn contains_lower_cases_both_sides() {
+        let tree = Tree::parse(
+            "<desktop-frame><label name='a'>Say HeLLo</label><label name='b'>ÜBER</label><label name='c'>bye</label></desktop-frame>",
+        )
+        .unwrap();
+        let names = |css: &str| -> Vec<String> {
+            tree.select(css)
+                .unwrap()
+                .into_iter()
+                .map(|s| match s {
+                    Selected::Element { text, .. } => text.unwrap_or_default(),
+                    Selected::Other(o) => o,
+                })
+                .collect()
+        };
+        assert_eq!(names(r#"label:contains("hello")"#), ["Say HeLLo"]);
+        assert_eq!(names("label:contains(HELLO)"), ["Say HeLLo"]);
+        assert_eq!(names(r#"label:contains("über")"#), ["ÜBER"]);
+        // A word's final capital sigma is `ς` to Python, in the text and the value alike.
+        let greek = Tree::parse("<desktop-frame><a>ΟΔΟΣ</a><a>οδος</a></desktop-frame>").unwrap();
+        assert_eq!(greek.select(r#"a:contains("ΟΔΟΣ")"#).unwrap().len(), 2);
+        assert_eq!(greek.select(r#"a:contains("οδος")"#).unwrap().len(), 2);
+        assert_eq!(names("label:nth-child(2)"), ["ÜBER"]);
+        assert_eq!(names("label:nth-last-child(odd)"), ["Say HeLLo", "bye"]);
+        let empty = Tree::parse("<desktop-frame><a/></desktop-frame>").unwrap();
+        assert_eq!(empty.select("a:contains('')").unwrap().len(), 1);
     }
 
     #[test]
