@@ -76,7 +76,9 @@ SELECTORS_HAND = ["label:nth-child(3)", "section:nth-of-type(1)", "link:nth-last
                   "label:nth-child(0n+0)", "*:nth-of-type(1)", "label:nth-child(x)",
                   "label:nth-child(\"2\")", "push-button:contains(SAY)", "label:contains('')",
                   "label:contains(\"ÜBER\")", "label:contains(\"straße\")", "label:contains(Zürich)",
-                  ":contains(\"ΟΔΟΣ\")", "label:contains(\"ὈΔΟΣ\")", "label:not(:nth-child(2))"]
+                  ":contains(\"ΟΔΟΣ\")", "label:contains(\"ὈΔΟΣ\")", "label:not(:nth-child(2))",
+                  "label:contains(42)", "[name=42]", "label:contains(-l)", "label:nth-child(- n + 3)",
+                  "label:nth-child(2N+1)", "label:nth-child(+2)", "4a", "label - link"]
 
 XPATHS = [
     "//label", "//*[@name='To']", "//application[@name='Thunderbird']//*[contains(text(), 'fox') or contains(@name, 'fox')]",

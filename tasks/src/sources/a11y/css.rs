@@ -78,6 +78,10 @@ pub fn to_xpath_lowering(css: &str, lower: &Lowering<'_>) -> Result<String, CssE
 enum Tok {
     Ws,
     Ident(String),
+    /// A run of name characters that cssselect does not read as an identifier (it starts with
+    /// a digit, `-` and a digit, `--`, or is a lone `-`): a number or a delimiter to it, never
+    /// an identifier (`[name=42]` and `:contains(42)` are errors).
+    Number(String),
     Hash(String),
     Str(String),
     Delim(char),
@@ -89,6 +93,7 @@ impl fmt::Display for Tok {
         match self {
             Tok::Ws => f.write_str("whitespace"),
             Tok::Ident(s) => write!(f, "identifier {s:?}"),
+            Tok::Number(s) => write!(f, "{s:?}"),
             Tok::Hash(s) => write!(f, "#{s}"),
             Tok::Str(s) => write!(f, "string {s:?}"),
             Tok::Delim(c) => write!(f, "{c:?}"),
@@ -142,6 +147,11 @@ fn tokenize(css: &str) -> Result<Vec<Tok>, String> {
             if hash {
                 i += 1;
             }
+            // cssselect's identifier: `-?` then a letter, `_`, a non-ASCII character or an escape.
+            let after_dash = chars.get(i + usize::from(chars[i] == '-'));
+            let ident_start = after_dash.is_some_and(|&c| {
+                c.is_ascii_alphabetic() || c == '_' || c == '\\' || !c.is_ascii()
+            });
             let mut word = String::new();
             while i < chars.len() && (is_ident_char(chars[i]) || chars[i] == '\\') {
                 if chars[i] == '\\' {
@@ -158,8 +168,10 @@ fn tokenize(css: &str) -> Result<Vec<Tok>, String> {
                 out.push(Tok::Delim('#'));
             } else if hash {
                 out.push(Tok::Hash(word));
-            } else {
+            } else if ident_start {
                 out.push(Tok::Ident(word));
+            } else {
+                out.push(Tok::Number(word));
             }
         } else if c == '"' || c == '\'' {
             i += 1;
@@ -732,7 +744,7 @@ fn parse_series(args: &[Tok]) -> Result<(i128, i128), String> {
     let mut joined = String::new();
     for arg in args {
         match arg {
-            Tok::Ident(s) => joined.push_str(s),
+            Tok::Ident(s) | Tok::Number(s) => joined.push_str(s),
             Tok::Delim(c @ ('+' | '-')) => joined.push(*c),
             other => return Err(format!("invalid series: unexpected {other}")),
         }

@@ -280,6 +280,15 @@ mod tests {
         assert!(css_to_xpath("*:nth-of-type(2)").is_err());
         assert!(css_to_xpath("a:nth-child(\"2\")").is_err());
         assert!(css_to_xpath("a:frobnicate(2)").is_err());
+        // Numbers are not identifiers to cssselect.
+        assert!(css_to_xpath("[name=42]").is_err());
+        assert!(css_to_xpath("[name=-1]").is_err());
+        assert!(css_to_xpath(":contains(42)").is_err());
+        assert!(css_to_xpath("4a").is_err());
+        assert!(css_to_xpath(":contains(-a)").is_ok());
+        assert!(css_to_xpath(":contains(_1)").is_ok());
+        assert!(css_to_xpath(r":contains(\34 2)").is_ok());
+        assert!(css_to_xpath("a:nth-child(2N+1)").is_err());
         assert!(css_to_xpath("").is_err());
     }
 
