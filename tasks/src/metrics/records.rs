@@ -739,5 +739,11 @@ mod tests {
         let range = json!({"method": "range.ee", "ref": [0, true]});
         assert_eq!(match_rule(&inf, &range), Ok(false));
         assert!(match_rule(&inf, &json!({"method": "lt", "ref": "x"})).is_err());
+        // YAML's `.nan` and `.inf` load the same way.
+        let yaml = yaml::safe_load("a: .nan\nb: -.inf\n").ok().flatten();
+        assert_eq!(
+            yaml,
+            Some(json!({ "a": { PY_FLOAT: "NaN" }, "b": { PY_FLOAT: "-Infinity" } }))
+        );
     }
 }

@@ -347,10 +347,21 @@ fn float(text: &str) -> Option<Value> {
     } else {
         body.parse::<f64>().ok()?
     };
-    // JSON has no infinities or NaN; Python's `==` on them is rarely asked for.
-    Number::from_f64(sign * f)
-        .map(Value::Number)
-        .or(Some(Value::Null))
+    // JSON has no infinities or NaN: they load as `check_json` loads them from JSON.
+    let f = sign * f;
+    Some(Number::from_f64(f).map_or_else(
+        || {
+            let name = if f.is_nan() {
+                "NaN"
+            } else if f > 0.0 {
+                "Infinity"
+            } else {
+                "-Infinity"
+            };
+            serde_json::json!({ super::PY_FLOAT: name })
+        },
+        Value::Number,
+    ))
 }
 
 #[cfg(test)]

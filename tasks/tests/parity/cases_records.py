@@ -174,6 +174,12 @@ def check_json(gen):
                    gen.json({"expect": [{"key": [key], "method": method, "ref": ref}]}))
         yield case("check_json", f"constants: unexpect {key} {method} {ref!r}", gen.file(consts),
                    gen.json({"unexpect": [{"key": [key], "method": method, "ref": ref}]}))
+    ydoc = gen.write("a: .nan\nb: .inf\nc: -.Inf\nd: .NaN\n", ".yaml")
+    for key, method, ref in [("a", "eq", None), ("a", "ne", None), ("b", "gt", 1e300), ("c", "lt", 0),
+                             ("d", "ge", 0), ("b", "eq", None), ("a", "approx:1", 0)]:
+        yield {"metric": "check_json", "module": "general", "name": f"yaml constants: {key} {method} {ref!r}",
+               "result": gen.file(ydoc), "expected": gen.json({"expect": [{"key": [key], "method": method, "ref": ref}]}),
+               "options": {"is_yaml": True}}
     yield case("check_json", "-NaN", gen.file(gen.write('{"a": -NaN}', ".json")), gen.json({"expect": []}))
     yield case("check_json", "nan", gen.file(gen.write('{"a": nan}', ".json")), gen.json({"expect": []}))
     yield case("check_json", "BOM", gen.file(gen.write('\ufeff{"a": 1}', ".json")),
