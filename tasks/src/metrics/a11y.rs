@@ -91,7 +91,7 @@ pub(super) fn score(
 /// rapidfuzz's `fuzz.ratio(a, b) / 100`: the normalized InDel similarity of the two strings,
 /// by code points.
 fn ratio(a: &str, b: &str) -> f64 {
-    rapidfuzz::fuzz::ratio(a.chars(), b.chars())
+    super::fuzz::ratio(a, b) / 100.0
 }
 
 /// One rule: what it selects (as XPath) and the text it wants.
