@@ -19,12 +19,15 @@
 mod a11y;
 mod chrome;
 mod difflib;
+mod docx;
 mod files;
 mod fuzz;
 mod general;
+mod images;
 mod pdf;
 pub(crate) mod py;
 mod records;
+mod slides;
 mod system;
 mod table;
 mod text;
@@ -137,9 +140,12 @@ type ScoreFn =
 const MODULES: &[(&[&str], CheckFn, ScoreFn)] = &[
     (a11y::NAMES, a11y::check_options, a11y::score),
     (chrome::NAMES, chrome::check_options, chrome::score),
+    (docx::NAMES, docx::check_options, docx::score),
     (files::NAMES, files::check_options, files::score),
+    (images::NAMES, images::check_options, images::score),
     (pdf::NAMES, pdf::check_options, pdf::score),
     (records::NAMES, records::check_options, records::score),
+    (slides::NAMES, slides::check_options, slides::score),
     (system::NAMES, system::check_options, system::score),
     (
         thunderbird::NAMES,
