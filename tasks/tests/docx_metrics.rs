@@ -255,3 +255,40 @@ fn compare_docx_tables_cells_and_merges() {
     assert_eq!(run(m, &none, &none, json!({})), 1.0);
     assert_eq!(run(m, &Got::File(None), &gold, json!({})), 0.0);
 }
+
+#[test]
+fn ten_page_document_scores_quickly() {
+    // About ten pages: 300 paragraphs of 16 words, each in three runs, and a 30x4 table.
+    let dir = TempDir::new().unwrap();
+    let mut body = String::new();
+    for i in 0..300 {
+        body.push_str(&format!(
+            "<w:p><w:r><w:t xml:space=\"preserve\">Paragraph {i} of the report, </w:t></w:r><w:r><w:t xml:space=\"preserve\">with words enough to fill a line </w:t></w:r><w:r><w:t>and a little more.</w:t></w:r></w:p>"
+        ));
+    }
+    let cell = paras(&["cell"]);
+    let row: Vec<&str> = vec![&cell; 4];
+    let rows: Vec<&[&str]> = vec![&row; 30];
+    body.push_str(&table(&rows, 4));
+    let a = docx(&dir, "a.docx", &body);
+    let b = docx(&dir, "b.docx", &body);
+    for (metric, options) in [
+        ("compare_docx_files", json!({})),
+        (
+            "compare_docx_files",
+            json!({"ignore_blanks": false, "fuzzy_match": true}),
+        ),
+        ("compare_docx_files", json!({"content_only": true})),
+        ("compare_docx_files_and_ignore_new_lines", json!({})),
+        ("compare_docx_tables", json!({})),
+    ] {
+        let start = std::time::Instant::now();
+        assert_eq!(run(metric, &a, &b, options.clone()), 1.0);
+        let took = start.elapsed();
+        println!("{metric} {options}: {took:?}");
+        assert!(
+            took < std::time::Duration::from_secs(5),
+            "{metric}: {took:?}"
+        );
+    }
+}
