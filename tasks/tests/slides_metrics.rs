@@ -357,3 +357,106 @@ fn twenty_slide_deck_is_quick() {
     eprintln!("compare_pptx_files on two 20-slide decks: {took:?}");
     assert!(took.as_secs() < 5, "took {took:?}");
 }
+
+fn rule_score(metric: &str, path: &Path, rules: Value) -> f64 {
+    score(
+        metric,
+        Some(&Got::File(Some(path.to_owned()))),
+        Some(&Got::Json(rules)),
+        &Map::new(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn registry_metrics_read_libreoffice_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let xcu = |body: &str| {
+        let p = dir.path().join(format!("r{}.xcu", body.len()));
+        std::fs::write(
+            &p,
+            format!(
+                r#"<oor:items xmlns:oor="http://openoffice.org/2001/registry">{body}</oor:items>"#
+            ),
+        )
+        .unwrap();
+        p
+    };
+    let off = xcu(
+        r#"<item oor:path="/org.openoffice.Office.Impress/Misc/Start"><prop oor:name="EnablePresenterScreen"><value>False</value></prop></item>"#,
+    );
+    let on = xcu(
+        r#"<item oor:path="/org.openoffice.Office.Impress/Misc/Start"><prop oor:name="EnablePresenterScreen"><value>true</value></prop></item>"#,
+    );
+    let s = |p: &Path| {
+        score(
+            "check_presenter_console_disable",
+            Some(&Got::File(Some(p.to_owned()))),
+            None,
+            &Map::new(),
+        )
+        .unwrap()
+    };
+    assert_eq!(s(&off), 1.0);
+    assert_eq!(s(&on), 0.0);
+    let save = xcu(
+        r#"<item oor:path="/org.openoffice.Office.Common/Save/Document"><prop oor:name="AutoSaveTimeIntervall"><value>3</value></prop></item>"#,
+    );
+    assert_eq!(
+        rule_score("check_auto_saving_time", &save, json!({"minutes": 3})),
+        1.0
+    );
+    assert_eq!(
+        rule_score("check_auto_saving_time", &save, json!({"minutes": 5})),
+        0.0
+    );
+    // a string is never equal to Python's int
+    assert_eq!(
+        rule_score("check_auto_saving_time", &save, json!({"minutes": "3"})),
+        0.0
+    );
+}
+
+#[test]
+fn transition_and_page_number_colour() {
+    let dir = tempfile::tempdir().unwrap();
+    let pptx = |name: &str, member: &str, body: &str| {
+        let p = dir.path().join(name);
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
+        zip.start_file(member, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(format!(r#"<p:root {NS}>{body}</p:root>"#).as_bytes())
+            .unwrap();
+        zip.finish().unwrap();
+        p
+    };
+    let d = pptx(
+        "d.pptx",
+        "ppt/slides/slide1.xml",
+        "<p:transition><p:dissolve/></p:transition>",
+    );
+    let rules = json!({"slide_idx": 0, "transition_type": "dissolve"});
+    assert_eq!(rule_score("check_transition", &d, rules.clone()), 1.0);
+    let f = pptx(
+        "f.pptx",
+        "ppt/slides/slide1.xml",
+        "<p:transition><p:fade/></p:transition>",
+    );
+    assert_eq!(rule_score("check_transition", &f, rules), 0.0);
+    let fills = |cs: &[&str]| -> String {
+        cs.iter()
+            .map(|c| format!(r#"<a:solidFill><a:srgbClr val="{c}"/></a:solidFill>"#))
+            .collect()
+    };
+    let master = "ppt/slideMasters/slideMaster1.xml";
+    let red = pptx("r.pptx", master, &fills(&["000000", "FF0000", "000000"]));
+    let blue = pptx("b.pptx", master, &fills(&["000000", "0000FF", "000000"]));
+    assert_eq!(
+        rule_score("check_page_number_colors", &red, json!({"color": "red"})),
+        1.0
+    );
+    assert_eq!(
+        rule_score("check_page_number_colors", &blue, json!({"color": "red"})),
+        0.0
+    );
+}

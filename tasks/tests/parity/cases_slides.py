@@ -215,3 +215,58 @@ def orientation(gen):
 def cases(gen):
     yield from compare(gen)
     yield from orientation(gen)
+    yield from registry(gen)
+    yield from transitions(gen)
+
+
+XCU = ('<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+       'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n{}</oor:items>\n')
+
+
+def registry(gen):
+    presenter = '<item oor:path="/org.openoffice.Office.Impress/Misc/Start"><prop oor:name="EnablePresenterScreen" oor:op="fuse">{}</prop></item>\n'
+    for body in ["<value>false</value>", "<value>FALSE</value>", "<value>true</value>", "<value/>", "", None]:
+        items = presenter.format(body) if body is not None else ""
+        yield {"metric": "check_presenter_console_disable", "module": M, "name": f"presenter {body}",
+               "result": gen.file(gen.write(XCU.format(items), ".xcu")), "options": {}}
+    yield {"metric": "check_presenter_console_disable", "module": M, "name": "not xml",
+           "result": gen.file(gen.write("<oops", ".xcu")), "options": {}}
+    save = '<item oor:path="/org.openoffice.Office.Common/Save/Document"><prop oor:name="{}" oor:op="fuse"><value>{}</value></prop></item>\n'
+    for name, value, minutes in [("AutoSaveTimeIntervall", "3", 3), ("AutoSaveTimeIntervall", "10", 3),
+                                 ("AutoSaveTimeIntervall", " 3 ", 3), ("AutoSave", "3", 3),
+                                 ("AutoSaveTimeIntervall", "3", 3.0), ("AutoSaveTimeIntervall", "3", "3")]:
+        yield {"metric": "check_auto_saving_time", "module": M, "name": f"{name}={value!r} vs {minutes!r}",
+               "result": gen.file(gen.write(XCU.format(save.format(name, value)), ".xcu")),
+               "expected": gen.json({"minutes": minutes}), "options": {}}
+
+
+def raw_pptx(gen, members):
+    import zipfile
+    p = gen.path(".pptx")
+    with zipfile.ZipFile(p, "w") as z:
+        for name, body in members.items():
+            z.writestr(name, body)
+    return p
+
+
+NS = ('xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+      'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"')
+
+
+def transitions(gen):
+    for trans, kind, idx in [("<p:transition><p:dissolve/></p:transition>", "dissolve", 0),
+                             ("<p:transition><p:fade/></p:transition>", "dissolve", 0),
+                             ("", "dissolve", 0),
+                             ("<p:transition><p:dissolve/></p:transition>", "dissolve", 1)]:
+        slide = f'<p:sld {NS}><p:cSld><p:spTree/></p:cSld>{trans}</p:sld>'
+        yield {"metric": "check_transition", "module": M, "name": f"{trans} {kind} {idx}",
+               "result": gen.file(raw_pptx(gen, {"ppt/slides/slide1.xml": slide})),
+               "expected": gen.json({"slide_idx": idx, "transition_type": kind}), "options": {}}
+    for colors, want in [(["000000", "FF0000", "000000"], "red"), (["000000", "0000FF", "000000"], "red"),
+                         (["000000", "0000FF", "000000"], "blue"), (["FF0000", "00FF00", "1"], "green"),
+                         (["000000", "101010", "FFFFFF"], "black"), (["000000", "FFFFFF", "0"], "purple")]:
+        fills = "".join(f'<a:solidFill><a:srgbClr val="{c}"/></a:solidFill>' for c in colors)
+        master = f'<p:sldMaster {NS}><p:cSld><p:spTree/></p:cSld><p:txStyles>{fills}</p:txStyles></p:sldMaster>'
+        yield {"metric": "check_page_number_colors", "module": M, "name": f"{colors} {want}",
+               "result": gen.file(raw_pptx(gen, {"ppt/slideMasters/slideMaster1.xml": master})),
+               "expected": gen.json({"color": want}), "options": {}}
