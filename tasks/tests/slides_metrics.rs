@@ -460,3 +460,22 @@ fn transition_and_page_number_colour() {
         0.0
     );
 }
+
+#[test]
+fn fill_distance_to_rgb() {
+    let dir = tempfile::tempdir().unwrap();
+    let bg = |c| SlideSpec {
+        shapes: "",
+        notes: None,
+        bg: c,
+    };
+    let red = deck(dir.path(), "r.pptx", W, &[bg(Some("FF0000"))]);
+    let m = "evaluate_presentation_fill_to_rgb_distance";
+    assert_eq!(rule_score(m, &red, json!({"rgb": [255, 0, 0]})), 1.0);
+    // a slide still at the original colour counts as the farthest
+    let rules = json!({"rgb": [255, 0, 0], "original_rgb": [255, 0, 0]});
+    assert_eq!(rule_score(m, &red, rules), 0.0);
+    // no background fill (and none on the master) is distance 1
+    let none = deck(dir.path(), "n.pptx", W, &[bg(None), bg(Some("FF0000"))]);
+    assert_eq!(rule_score(m, &none, json!({"rgb": [255, 0, 0]})), 0.5);
+}

@@ -51,6 +51,7 @@ pub(super) const NAMES: &[&str] = &[
     "check_slide_orientation_Portrait",
     "check_transition",
     "compare_pptx_files",
+    "evaluate_presentation_fill_to_rgb_distance",
 ];
 
 /// Whether `options` fit metric `name` (one of [`NAMES`]), without reading anything.
@@ -103,12 +104,68 @@ pub(super) fn score(
                 _ => 0.0,
             })
         }
+        "evaluate_presentation_fill_to_rgb_distance" => fill_distance(result, expected),
         "check_presenter_console_disable" => more::presenter_console(result),
         "check_auto_saving_time" => more::auto_saving_time(result, expected),
         "check_transition" => more::transition(result, expected),
         "check_page_number_colors" => more::page_number_colors(result, expected),
         _ => Err(MetricError::Unsupported(name.to_owned())),
     }
+}
+
+/// `evaluate_presentation_fill_to_rgb_distance(pptx, {"rgb": [r, g, b], "original_rgb"?})`:
+/// 1 minus the mean over slides of the background's RGB distance to `rgb` (divided by the
+/// largest distance); a slide without a solid RGB background (its own, or the master's where
+/// it has no fill), or one still at `original_rgb`, counts as distance 1.
+fn fill_distance(result: Option<&Got>, expected: Option<&Got>) -> Result<f64, MetricError> {
+    const M: &str = "evaluate_presentation_fill_to_rgb_distance";
+    let rules = super::rules(M, expected)?;
+    let triple = |key: &str| -> Result<Option<[f64; 3]>, MetricError> {
+        match rules.get(key) {
+            None => Ok(None),
+            Some(Value::Array(v)) if v.len() == 3 && v.iter().all(Value::is_number) => {
+                Ok(Some([0, 1, 2].map(|i| v[i].as_f64().unwrap_or(0.0))))
+            }
+            Some(other) => Err(invalid(
+                M,
+                format!("{key} must be three numbers, got {other}"),
+            )),
+        }
+    };
+    let rgb = triple("rgb")?.ok_or_else(|| invalid(M, "the rules have no \"rgb\""))?;
+    let original = triple("original_rgb")?;
+    let Some(path) = one_file(M, "result", result)? else {
+        return Ok(0.0);
+    };
+    let Some(deck) = pptx::open(path) else {
+        return Ok(0.0);
+    };
+    if deck.slides.is_empty() {
+        return Err(invalid(
+            M,
+            "the deck has no slides (OSWorld divides by zero)",
+        ));
+    }
+    let max = (3.0f64 * 255.0 * 255.0).sqrt();
+    let total: f64 = deck
+        .slides
+        .iter()
+        .map(|s| {
+            let Ok(Some(hex)) = &s.background else {
+                return 1.0;
+            };
+            let Ok(v) = u32::from_str_radix(hex, 16) else {
+                return 1.0;
+            };
+            let c = [(v >> 16) & 255, (v >> 8) & 255, v & 255].map(f64::from);
+            if original.is_some_and(|o| o == c) {
+                return 1.0;
+            }
+            ((c[0] - rgb[0]).powi(2) + (c[1] - rgb[1]).powi(2) + (c[2] - rgb[2]).powi(2)).sqrt()
+                / max
+        })
+        .sum();
+    Ok(1.0 - total / deck.slides.len() as f64)
 }
 
 /// OSWorld raised: the task crashes, scored 0 here.

@@ -216,6 +216,7 @@ def cases(gen):
     yield from compare(gen)
     yield from orientation(gen)
     yield from registry(gen)
+    yield from fills(gen)
     yield from transitions(gen)
 
 
@@ -270,3 +271,16 @@ def transitions(gen):
         yield {"metric": "check_page_number_colors", "module": M, "name": f"{colors} {want}",
                "result": gen.file(raw_pptx(gen, {"ppt/slideMasters/slideMaster1.xml": master})),
                "expected": gen.json({"color": want}), "options": {}}
+
+
+def fills(gen):
+    rng = gen.rng
+    for i in range(8):
+        spec = base_spec(rng)
+        for s in spec["slides"]:
+            s["bg"] = rng.choice([None, "112233", "FF0000", "00FF80"])
+        rules = {"rgb": rng.choice([[255, 0, 0], [0, 0, 0], [17, 34, 51]])}
+        if i % 3 == 0:
+            rules["original_rgb"] = [17, 34, 51]
+        yield {"metric": "evaluate_presentation_fill_to_rgb_distance", "module": M, "name": f"fill {rules}",
+               "result": gen.file(build(gen, spec)), "expected": gen.json(rules), "options": {}}
