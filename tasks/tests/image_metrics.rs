@@ -1,5 +1,7 @@
 //! The image metrics (OSWorld's gimp.py and vlc.py's `compare_images`) on images drawn here.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use deskhand_tasks::metrics::{Got, MetricError, score};
 use image::{GrayImage, Luma, Rgb, RgbImage, Rgba, RgbaImage};
 use serde_json::{Map, Value, json};
