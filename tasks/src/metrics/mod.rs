@@ -329,8 +329,8 @@ mod tests {
         }
         assert!(!is_supported("infeasible"));
         assert_eq!(
-            score("compare_pptx_files", None, None, &Map::new()),
-            Err(MetricError::Unsupported("compare_pptx_files".into()))
+            score("compare_audios", None, None, &Map::new()),
+            Err(MetricError::Unsupported("compare_audios".into()))
         );
     }
 }
